@@ -1,0 +1,33 @@
+# perfbudget — two commands do everything on a fresh machine with Python 3.11:
+#   make run    set up, run the nightly load once on data/samples, print what was built
+#   make test   set up, run every test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DO_NOT_TRACK := 1
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/perfbudget extract --inbox data/samples --out data/staging
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/extract_throughput.py
+
+clean:
+	rm -rf $(VENV) target logs data/staging data/warehouse data/quarantine

@@ -1,0 +1,108 @@
+"""A file → its forms. A file may concatenate several forms (004 holds twelve project forms);
+each starts at its title line. Each form is classified by its title, then by its content."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.cells import Row, squash
+
+DEPT_TARGET = "dept_target"
+PROJECT_TARGET = "project_target"
+DEPT_SELF_EVAL = "dept_self_eval"
+
+_TITLE = re.compile(r"(绩效目标表|目标表|自评价报告|评价报告|自评报告)$")
+_YEAR_LINE = re.compile(r"^(\d{4})年度?$")
+_YEAR_IN_TEXT = re.compile(r"(\d{4})年度")
+_MAX_TITLE_CHARS = 80
+
+
+@dataclass(frozen=True, slots=True)
+class FormSlice:
+    """The rows of one form, with its title and where it sits in the file."""
+
+    part_seq: int
+    title: str
+    title_line: int | None
+    rows: tuple[Row, ...]
+
+    @property
+    def line_start(self) -> int:
+        return next((r.line_no for r in self.rows if not r.is_blank), self.rows[0].line_no)
+
+    @property
+    def line_end(self) -> int:
+        return next((r.line_no for r in reversed(self.rows) if not r.is_blank), self.rows[-1].line_no)
+
+
+def single_text(row: Row) -> str | None:
+    """The text of a row that holds exactly one non-empty cell, else None."""
+    filled = row.filled
+    return filled[0][1] if len(filled) == 1 else None
+
+
+def is_title(row: Row) -> bool:
+    text = single_text(row)
+    return bool(text) and len(text) <= _MAX_TITLE_CHARS and _TITLE.search(squash(text)) is not None
+
+
+def split_forms(rows: list[Row]) -> list[FormSlice]:
+    """Cut the file at each title line. Lines before the first title belong to the first form
+    (002 prints its unit name above a split title); a file with no title is one form."""
+    title_indexes = [i for i, row in enumerate(rows) if is_title(row)]
+    if not title_indexes:
+        return [FormSlice(part_seq=1, title="", title_line=None, rows=tuple(rows))]
+    starts = [0, *title_indexes[1:]]
+    ends = [*title_indexes[1:], len(rows)]
+    forms = []
+    for seq, (start, end, title_index) in enumerate(zip(starts, ends, title_indexes, strict=True), start=1):
+        title_row = rows[title_index]
+        preamble = [single_text(r) for r in rows[start:title_index] if not r.is_blank]
+        title = single_text(title_row) or ""
+        if len(preamble) == 1 and preamble[0] and preamble[0] not in title:
+            title = f"{preamble[0]} {title}"
+        forms.append(FormSlice(seq, title, title_row.line_no, tuple(rows[start:end])))
+    return forms
+
+
+def classify(form: FormSlice) -> str | None:
+    """doc_type from the title words; without a title, from the header labels the body uses."""
+    title = squash(form.title)
+    if "评价报告" in title or "自评" in title:
+        return DEPT_SELF_EVAL
+    if "目标表" in title:
+        if "项目" in title and "部门整体" not in title:
+            return PROJECT_TARGET
+        if "部门" in title or "单位" in title:
+            return DEPT_TARGET
+    labels = {squash(text) for row in form.rows for _, text in row.filled[:1]}
+    if "项目名称" in labels:
+        return PROJECT_TARGET
+    if "单位名称" in labels:
+        return DEPT_TARGET
+    return None
+
+
+def fiscal_year(form: FormSlice) -> str:
+    """The year of '2026年度' printed under the title, else the year in the title."""
+    match = _YEAR_IN_TEXT.search(squash(form.title))
+    if match:
+        return match.group(1)
+    for row in form.rows[:12]:
+        text = single_text(row)
+        if text:
+            year_line = _YEAR_LINE.match(squash(text))
+            if year_line:
+                return year_line.group(1)
+    return ""
+
+
+_REGION_END = re.compile(r"(部门整体|预算部门|部门|项目|单位整体)")
+
+
+def region_from_title(title: str) -> str:
+    """The issuer words a target-form title starts with ('江北新区', '南通市本级', '区级')."""
+    text = _YEAR_IN_TEXT.sub("", squash(title))
+    match = _REGION_END.search(text)
+    return text[: match.start()] if match else ""

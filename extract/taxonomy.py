@@ -1,0 +1,73 @@
+"""The indicator taxonomy seed, read by the extractor to tell a 一级 label from a 二级 label.
+
+The same CSV is the dbt seed `indicator_taxonomy`: one source of truth for both layers.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extract.cells import squash
+
+_SCORE_SUFFIX = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+DUTY_LEVEL1 = "履职"
+
+
+def seeds_dir() -> Path:
+    """Where the reference CSVs live: $PERFBUDGET_SEEDS, else the repository's seeds/."""
+    override = os.environ.get("PERFBUDGET_SEEDS")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "seeds"
+
+
+def label_key(text: str) -> str:
+    """Comparable form of a level label: no spaces, ASCII parens, no '(50分)' score suffix."""
+    return _SCORE_SUFFIX.sub("", squash(text))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMeaning:
+    """What a printed label can be: a level-1 label, and/or a level-2 label of some level 1."""
+
+    level1: str | None  # canonical level 1 if the text is a level-1 variant
+    level2_parent: str | None  # canonical level 1 of the level 2 it is a variant of
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    level1_variants: dict[str, str]
+    level2_parents: dict[str, str]
+
+    def meaning(self, text: str) -> LabelMeaning:
+        key = label_key(text)
+        return LabelMeaning(self.level1_variants.get(key), self.level2_parents.get(key))
+
+    def is_label(self, text: str) -> bool:
+        key = label_key(text)
+        return key in self.level1_variants or key in self.level2_parents
+
+    def level1_of(self, text: str) -> str | None:
+        return self.level1_variants.get(label_key(text))
+
+
+def read_taxonomy(path: Path) -> Taxonomy:
+    level1: dict[str, str] = {}
+    level2: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for entry in csv.DictReader(handle):
+            canonical1 = entry["level1_canonical"].strip()
+            canonical2 = entry["level2_canonical"].strip()
+            variants = [v for v in entry["variants"].split("|") if v.strip()]
+            target = level1 if not canonical2 else level2
+            for name in [canonical2 or canonical1, *variants]:
+                target.setdefault(label_key(name), canonical1)
+    return Taxonomy(level1_variants=level1, level2_parents=level2)
+
+
+@lru_cache(maxsize=4)
+def load_taxonomy(path: str | None = None) -> Taxonomy:
+    return read_taxonomy(Path(path) if path else seeds_dir() / "indicator_taxonomy.csv")
