@@ -53,7 +53,8 @@ class ExtractionSummary:
             f"narratives       {self.narratives}",
             f"report facts     {self.report_facts}",
             f"issues           {self.errors} errors, {self.warnings} warnings",
-            f"quarantined      {len(self.quarantined)}" + (f" ({', '.join(self.quarantined)})" if self.quarantined else ""),
+            f"quarantined      {len(self.quarantined)}"
+            + (f" ({', '.join(self.quarantined)})" if self.quarantined else ""),
             f"seconds          {self.seconds:.2f}",
         ]
 

@@ -1,0 +1,145 @@
+"""Bad input gets a clear issue row and loses nothing: the file is quarantined, every other
+document still lands."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extract.cli import main
+from extract.pipeline import extract_file
+from tests.extract.conftest import SAMPLES, sample_path
+
+GOOD_FORMS = 16
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cut_004_after_line(line_no: int) -> bytes:
+    lines = sample_path("004").read_bytes().decode("utf-8").split("\n")
+    return "\n".join(lines[:line_no]).encode("utf-8")
+
+
+BAD_INPUTS = {
+    "empty.txt": (b"", "empty_file", 1),
+    "blank_lines.txt": (b"\n\n  \n", "empty_file", 1),
+    "binary.txt": (bytes(range(256)) * 8, "binary_file", 1),
+    "prose.txt": ("会议纪要\n\n今天讨论了园区绿化工作。\n".encode(), "unknown_form", 1),
+    # cut inside the 5th form's indicator table (line 230 is 科创办推进专项's 产出 rows)
+    "cut_mid_table.txt": (cut_004_after_line(230), "truncated_table", 230),
+    # cut in the middle of a three-byte UTF-8 character
+    "cut_mid_char.txt": (sample_path("001").read_bytes().rsplit("≥".encode(), 1)[0] + "≥".encode()[:2],
+                         "truncated_file", 59),
+    # cut after the funding block, before any indicator table
+    "cut_before_table.txt": (cut_004_after_line(20), "truncated_form", 20),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_file_gives_an_error_issue_naming_file_line_and_code(name):
+    data, code, line = BAD_INPUTS[name]
+    result = extract_file(name, data)
+    errors = [i for i in result.issues if i.severity == "error"]
+    assert [(i.source_file, i.code, i.source_line) for i in errors] == [(name, code, line)]
+    assert errors[0].message
+
+
+def test_cut_mid_table_keeps_the_complete_forms_of_the_same_file():
+    result = extract_file("cut.txt", cut_004_after_line(230))
+    assert [d.project_name for d in result.documents] == [
+        "“通创荟”和科技招商经费专项", "物业管理费", "网络设备设施运行与维护费", "水电费补差"]
+    assert len(result.indicators) == 60
+    assert all(i.doc_id != result.issues[0].doc_id for i in result.indicators)
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, folder)
+    for name, (data, _, _) in BAD_INPUTS.items():
+        (folder / name).write_bytes(data)
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not read yet")
+    return folder
+
+
+def test_inbox_with_bad_files_lands_every_good_document(inbox: Path, tmp_path: Path, capsys):
+    out, quarantine = tmp_path / "staging", tmp_path / "quarantine"
+    status = main(["extract", "--inbox", str(inbox), "--out", str(out), "--quarantine", str(quarantine)])
+    assert status == 0
+    documents = read_csv(out / "documents.csv")
+    assert len([d for d in documents if d["source_file"].startswith("0")]) == GOOD_FORMS
+    # the complete forms of the cut copy of 004 land too
+    assert len([d for d in documents if d["source_file"] == "cut_mid_table.txt"]) == 4
+    issues = read_csv(out / "extraction_issues.csv")
+    errors = {(i["source_file"], i["code"], i["source_line"]) for i in issues if i["severity"] == "error"}
+    expected = {(name, code, str(line)) for name, (_, code, line) in BAD_INPUTS.items()}
+    assert errors == expected | {("scan.pdf", "unsupported_format", "")}
+    quarantined = sorted(p.name for p in quarantine.iterdir())
+    assert quarantined == sorted([*BAD_INPUTS, "scan.pdf"])
+    assert (quarantine / "cut_mid_table.txt").read_bytes() == (inbox / "cut_mid_table.txt").read_bytes()
+    indicators = read_csv(out / "indicators.csv")
+    good_ids = {d["doc_id"] for d in documents if d["source_file"].startswith("0")}
+    assert len([i for i in indicators if i["doc_id"] in good_ids]) == 298
+    printed = capsys.readouterr().out
+    assert "quarantined      8" in printed
+    assert "forms            20 (dept_self_eval 1, dept_target 2, project_target 17)" in printed
+
+
+def test_doubtful_rows_land_with_a_warning_naming_the_line():
+    text = sample_path("001").read_bytes().decode("utf-8").split("\n")
+    # an unknown level-2 label, and a row with a stray extra cell before the 三级指标
+    text[53] = "\t新兴领域指标\t新增国家级产业创新平台（个）\t序时进度\t≥1"
+    text[54] = "甲\t乙\t丙\t入选国家重点人才工程数（人）\t序时进度\t50"
+    result = extract_file("doubt.txt", "\n".join(text).encode("utf-8"))
+    warnings = [(i.code, i.source_line) for i in result.issues if i.severity == "warning"]
+    assert ("unknown_level_label", 54) in warnings
+    assert ("unexpected_cell_count", 55) in warnings
+    assert len(result.documents) == 1 and len(result.indicators) == 38
+    row = next(i for i in result.indicators if i.source_line == 54)
+    assert (row.level1_raw, row.level2_raw, row.level2_fill) == ("效益指标", "新兴领域指标", "cell")
+
+
+def test_duplicate_document_is_loaded_once(tmp_path: Path):
+    from extract.inbox import run_extraction
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = sample_path("003").read_bytes()
+    (inbox / "a.txt").write_bytes(data)
+    (inbox / "b.txt").write_bytes(data.replace(b"\n", b"\r\n"))
+    summary = run_extraction(inbox, tmp_path / "out")
+    assert summary.forms == 1 and summary.warnings == 1 and not summary.quarantined
+    issues = read_csv(tmp_path / "out" / "extraction_issues.csv")
+    assert [(i["source_file"], i["code"]) for i in issues] == [("b.txt", "duplicate_document")]
+
+
+def test_missing_inbox_is_a_clear_error(tmp_path: Path, capsys):
+    status = main(["extract", "--inbox", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_inbox_that_is_a_file_is_a_clear_error(tmp_path: Path, capsys):
+    status = main(["extract", "--inbox", str(sample_path("000")), "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
+    from extract.inbox import run_extraction
+
+    run_extraction(SAMPLES, tmp_path)
+    with (tmp_path / "indicators.csv").open(encoding="utf-8") as handle:
+        assert handle.readline().strip() == (
+            "doc_id,indicator_seq,table_seq,level1_raw,level2_raw,level3_raw,key_work_raw,linked_project_raw,"
+            "half_year_raw,full_year_raw,level1_fill,level2_fill,source_line")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        "documents.csv", "narratives.csv", "budget_lines.csv", "indicators.csv", "report_facts.csv",
+        "extraction_issues.csv"])
