@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")
 _PARENS = str.maketrans({"（": "(", "）": ")"})
@@ -14,19 +15,20 @@ _AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One line of a form: its 1-based line number and its cells, whitespace-trimmed."""
+    """One line of a form: its 1-based line number, its cells (whitespace-trimmed) and the
+    (column, text) of its non-empty cells, which is what the layout code mostly reads."""
 
     line_no: int
     cells: tuple[str, ...]
-
-    @property
-    def filled(self) -> list[tuple[int, str]]:
-        """(column, text) of the non-empty cells, left to right."""
-        return [(col, text) for col, text in enumerate(self.cells) if text]
+    filled: tuple[tuple[int, str], ...]
 
     @property
     def is_blank(self) -> bool:
-        return not any(self.cells)
+        return not self.filled
+
+
+def make_row(line_no: int, cells: tuple[str, ...]) -> Row:
+    return Row(line_no, cells, tuple((col, text) for col, text in enumerate(cells) if text))
 
 
 def strip_cell(text: str) -> str:
@@ -36,13 +38,21 @@ def strip_cell(text: str) -> str:
 def to_rows(text: str) -> list[Row]:
     """Split text into rows, numbering lines 1-based on '\\n' as the gold does."""
     return [
-        Row(line_no=number, cells=tuple(strip_cell(cell) for cell in line.split("\t")))
+        make_row(number, tuple(strip_cell(cell) for cell in line.split("\t")))
         for number, line in enumerate(text.split("\n"), start=1)
     ]
 
 
+@lru_cache(maxsize=65536)
+def _squash_short(text: str) -> str:
+    return _SPACE.sub("", text).translate(_PARENS)
+
+
 def squash(text: str) -> str:
-    """A label's comparable form: no whitespace, ASCII parentheses."""
+    """A label's comparable form: no whitespace, ASCII parentheses. Short texts (labels and
+    values, which repeat across forms) are memoised; long prose is not worth keeping."""
+    if len(text) <= 64:
+        return _squash_short(text)
     return _SPACE.sub("", text).translate(_PARENS)
 
 

@@ -69,7 +69,7 @@ class TableHeader:
 
 
 def is_header_row(row: Row) -> bool:
-    return any(squash(text) == "一级指标" for _, text in row.filled)
+    return any("一级指标" in text and squash(text) == "一级指标" for _, text in row.filled)
 
 
 @dataclass(slots=True)
@@ -103,7 +103,7 @@ class IndicatorTableParser:
         if not filled:
             return
         if all(self.taxonomy.is_label(text) for _, text in filled) and len(filled) <= 2:
-            self._apply_labels(row, [text for _, text in filled], filled, indicator=None)
+            self._apply_labels(row, list(filled), indicator=None)
             return
         if len(filled) < 3:
             self._read_short_row(row, filled)
@@ -119,7 +119,7 @@ class IndicatorTableParser:
                                   + " / ".join(t for _, t in left[2:])))
             left = left[:2]
         indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no)
-        self._apply_labels(row, [text for _, text in left], left, indicator)
+        self._apply_labels(row, left, indicator)
         self._apply_duty_cells(indicator, key_work, linked)
         self.rows.append(indicator)
 
@@ -138,7 +138,7 @@ class IndicatorTableParser:
         self.warnings.append((row.line_no, "missing_value",
                               f"indicator row '{level3}' has {len(values)} of 2 target values"))
         indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no)
-        self._apply_labels(row, [t for _, t in labels], labels, indicator)
+        self._apply_labels(row, labels, indicator)
         self._apply_duty_cells(indicator, "", "")
         self.rows.append(indicator)
 
@@ -198,8 +198,7 @@ class IndicatorTableParser:
             return text, None
         return None, text
 
-    def _apply_labels(self, row: Row, texts: list[str], cells: list[tuple[int, str]],
-                      indicator: IndicatorRow | None) -> None:
+    def _apply_labels(self, row: Row, cells: list[tuple[int, str]], indicator: IndicatorRow | None) -> None:
         printed1, printed2 = self._classify(cells)
         if printed1:
             self._print_level1(printed1)

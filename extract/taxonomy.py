@@ -24,6 +24,7 @@ def seeds_dir() -> Path:
     return Path(override) if override else Path(__file__).resolve().parent.parent / "seeds"
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Comparable form of a level label: no spaces, ASCII parens, no '(50分)' score suffix."""
     return _SCORE_SUFFIX.sub("", squash(text))
