@@ -143,3 +143,18 @@ def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
         "documents.csv", "narratives.csv", "budget_lines.csv", "indicators.csv", "report_facts.csv",
         "extraction_issues.csv"])
+
+
+def test_large_inbox_shows_progress(tmp_path: Path, capsys):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = sample_path("001").read_bytes()
+    for number in range(60):
+        # each copy names another project, so no two files share a text
+        (inbox / f"p{number:03d}.txt").write_bytes(data.replace("南京市工业和信息化发展专项资金".encode(),
+                                                                f"专项资金{number}".encode()))
+    assert main(["extract", "--inbox", str(inbox), "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert "  extracted 50/60 files" in captured.err and "  extracted 60/60 files" in captured.err
+    assert "forms            60 (project_target 60)" in captured.out
+    assert "indicator rows   2280" in captured.out
