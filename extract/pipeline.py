@@ -15,6 +15,7 @@ from extract.cells import to_rows
 from extract.decode import UnreadableDocument, decode_document
 from extract.forms import DEPT_SELF_EVAL, FormSlice, classify, fiscal_year, region_from_title, split_forms
 from extract.records import BudgetLine, Document, ExtractionIssue, Indicator, Narrative, ReportFact
+from extract.report_facts import read_report_facts
 from extract.report_sections import read_sections
 from extract.target_form import read_target_form
 from extract.taxonomy import Taxonomy, load_taxonomy
@@ -129,3 +130,6 @@ def _extract_report(result: FileExtraction, form: FormSlice, doc_id: str) -> Non
     ))
     result.narratives.extend(
         Narrative(doc_id, s.field, s.label_raw, s.text, s.source_line) for s in sections)
+    result.report_facts.extend(
+        ReportFact(doc_id, f.fact_key, f.value_raw, f.unit_raw, f.sentence, f.source_line)
+        for f in read_report_facts(form.rows))
