@@ -1,0 +1,100 @@
+-- One row per printed funding-block line with its canonical category (seed budget_categories,
+-- matched on the label's comparable key among the categories of the form's scope). An
+-- expenditure line that is not 基本支出/项目支出 is a named project or spending content:
+-- category 项目支出明细; in a department form it is a project of its own (dim_project,
+-- source budget_line), in a project form it belongs to the form's project.
+with budget_lines as (
+    select * from {{ ref('stg_perfbudget__budget_lines') }}
+),
+
+documents as (
+    select * from {{ ref('int_documents_resolved') }}
+),
+
+category_variants as (
+    select * from {{ ref('int_budget_category_variants') }}
+),
+
+categories as (
+    select * from {{ ref('budget_categories') }}
+),
+
+lines_in_context as (
+    select
+        budget_lines.*,
+        {{ pb_name_key('budget_lines.label_raw') }} as label_key,
+        documents.document_key,
+        documents.doc_type,
+        documents.fiscal_year,
+        documents.unit_key,
+        documents.unit_name_key,
+        documents.project_key as document_project_key,
+        case when documents.doc_type = 'dept_self_eval' then 'self_eval' else 'target' end as form_scope
+    from budget_lines
+    inner join documents
+        on documents.doc_id = budget_lines.doc_id
+),
+
+matched as (
+    select
+        lines_in_context.*,
+        category_variants.category as matched_category
+    from lines_in_context
+    left join category_variants
+        on category_variants.variant_key = lines_in_context.label_key
+        and category_variants.direction = lines_in_context.direction
+        and category_variants.form_scope in (lines_in_context.form_scope, 'both')
+),
+
+classified as (
+    select
+        matched.*,
+        coalesce(
+            matched.matched_category,
+            case when matched.direction = 'expenditure' and matched.form_scope = 'target' then '项目支出明细' end
+        ) as category,
+        case
+            when matched.matched_category is not null then 'label_variant'
+            when matched.direction = 'expenditure' and matched.form_scope = 'target' then 'named_project_line'
+            else 'unmapped'
+        end as category_rule
+    from matched
+),
+
+with_project as (
+    select
+        classified.*,
+        case
+            when classified.doc_type = 'project_target' then classified.document_project_key
+            when classified.doc_type = 'dept_target' and classified.category = '项目支出明细'
+                then {{ pb_key(['classified.unit_name_key', 'classified.fiscal_year', pb_name_key('classified.label_raw')]) }}
+        end as project_key
+    from classified
+),
+
+final as (
+    select
+        {{ pb_key(['with_project.document_key', 'with_project.line_seq']) }} as budget_line_id,
+        with_project.document_key,
+        with_project.doc_id,
+        with_project.doc_type,
+        with_project.unit_key,
+        with_project.project_key,
+        with_project.fiscal_year,
+        with_project.line_seq,
+        with_project.direction,
+        with_project.category,
+        categories.category_en,
+        categories.sum_role,
+        with_project.category_rule,
+        with_project.label_raw,
+        with_project.parent_label_raw,
+        with_project.half_year_raw,
+        with_project.full_year_raw,
+        with_project.source_line
+    from with_project
+    left join categories
+        on categories.category = with_project.category
+)
+
+select * from final

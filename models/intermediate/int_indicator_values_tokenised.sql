@@ -1,0 +1,112 @@
+-- Splits each squashed target value into comparator, body and number (DOMAIN.md §B.3):
+-- prefix comparator (longest token of seed value_comparators), else a suffix one (以上/以下/以内);
+-- then a date range, a numeric range, or a leading number with the text after it (tail).
+with values_long as (
+    select * from {{ ref('int_indicator_values_long') }}
+),
+
+comparators as (
+    select * from {{ ref('value_comparators') }}
+),
+
+prefix_candidates as (
+    select
+        values_long.indicator_value_key,
+        comparators.token,
+        comparators.comparator,
+        row_number() over (
+            partition by values_long.indicator_value_key
+            order by {{ dbt.length('comparators.token') }} desc
+        ) as token_rank
+    from values_long
+    inner join comparators
+        on comparators.position = 'prefix'
+        and {{ dbt.position('comparators.token', 'values_long.value_text') }} = 1
+),
+
+with_prefix as (
+    select
+        values_long.*,
+        prefix_candidates.comparator as prefix_comparator,
+        case
+            when prefix_candidates.token is null then values_long.value_text
+            else {{ dbt.right('values_long.value_text', dbt.length('values_long.value_text') ~ ' - ' ~ dbt.length('prefix_candidates.token')) }}
+        end as after_prefix
+    from values_long
+    left join prefix_candidates
+        on prefix_candidates.indicator_value_key = values_long.indicator_value_key
+        and prefix_candidates.token_rank = 1
+),
+
+suffix_candidates as (
+    select
+        with_prefix.indicator_value_key,
+        comparators.token,
+        comparators.comparator,
+        row_number() over (
+            partition by with_prefix.indicator_value_key
+            order by {{ dbt.length('comparators.token') }} desc
+        ) as token_rank
+    from with_prefix
+    inner join comparators
+        on comparators.position = 'suffix'
+        and {{ dbt.length('with_prefix.after_prefix') }} > {{ dbt.length('comparators.token') }}
+        and {{ dbt.right('with_prefix.after_prefix', dbt.length('comparators.token')) }} = comparators.token
+),
+
+with_suffix as (
+    select
+        with_prefix.*,
+        suffix_candidates.comparator as suffix_comparator,
+        case
+            when suffix_candidates.token is null then with_prefix.after_prefix
+            else substring(
+                with_prefix.after_prefix, 1,
+                {{ dbt.length('with_prefix.after_prefix') }} - {{ dbt.length('suffix_candidates.token') }}
+            )
+        end as body
+    from with_prefix
+    left join suffix_candidates
+        on suffix_candidates.indicator_value_key = with_prefix.indicator_value_key
+        and suffix_candidates.token_rank = 1
+),
+
+tokenised as (
+    select
+        with_suffix.*,
+        -- '±3%以内' keeps ±: a prefix comparator wins over a suffix one
+        coalesce(prefix_comparator, suffix_comparator) as comparator_token,
+        {{ pb_regexp_matches('body', '^[0-9]{4}[.年/-][0-9]{1,2}月?(-|—|~|～|至)[0-9]{4}') }} as is_date_range,
+        {{ pb_regexp_extract('body', '^([0-9][0-9,]*(\\.[0-9]+)?)[^0-9]*(-|—|~|～|至)[0-9]', 1) }} as range_min_text,
+        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*(-|—|~|～|至)([0-9][0-9,]*(\\.[0-9]+)?)', 3) }} as range_max_text,
+        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*(-|—|~|～|至)[0-9][0-9,]*(\\.[0-9]+)?(.*)$', 4) }} as range_tail,
+        {{ pb_regexp_extract('body', '^([0-9][0-9,]*(\\.[0-9]+)?)', 1) }} as number_text,
+        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?(.*)$', 2) }} as number_tail
+    from with_suffix
+),
+
+final as (
+    select
+        indicator_value_key,
+        indicator_key,
+        period,
+        value_raw,
+        value_text,
+        name_unit_text,
+        comparator_token,
+        body,
+        is_date_range,
+        case when not is_date_range and range_max_text is not null then true else false end as is_range,
+        cast({{ pb_try_cast("replace(coalesce(range_min_text, number_text), ',', '')", dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as value_num,
+        case
+            when not is_date_range and range_max_text is not null
+                then cast({{ pb_try_cast("replace(range_max_text, ',', '')", dbt.type_numeric()) }} as {{ dbt.type_numeric() }})
+        end as value_max,
+        case
+            when not is_date_range and range_max_text is not null then range_tail
+            else number_tail
+        end as tail
+    from tokenised
+)
+
+select * from final

@@ -1,0 +1,133 @@
+-- One row per indicator row with its canonical level 1 / level 2 (DOMAIN.md §A.3): the raw
+-- level 2 (score suffix stripped) is looked up among the taxonomy's level-2 variants first and
+-- gives level 1; the raw level 1 is only a cross-check. An unmatched level 2 under a 履职
+-- level 1 is the unit's duty area: canonical 履职领域, the text kept in duty_area.
+with indicators as (
+    select * from {{ ref('stg_perfbudget__indicators') }}
+),
+
+documents as (
+    select * from {{ ref('int_documents_resolved') }}
+),
+
+variants as (
+    select * from {{ ref('int_indicator_taxonomy_variants') }}
+),
+
+level1_variants as (
+    select distinct level1_canonical, variant_key from variants where variant_level = 'level1'
+),
+
+level2_variants as (
+    select distinct level1_canonical, level2_canonical, variant_key from variants where variant_level = 'level2'
+),
+
+indicators_in_context as (
+    select
+        indicators.*,
+        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), '\\([0-9.]+分\\)$', '') }} as level1_key,
+        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), '\\([0-9.]+分\\)$', '') }} as level2_key,
+        documents.document_key,
+        documents.doc_type,
+        documents.fiscal_year,
+        documents.unit_key,
+        documents.unit_name_key,
+        documents.project_key
+    from indicators
+    inner join documents
+        on documents.doc_id = indicators.doc_id
+),
+
+with_level1 as (
+    select
+        indicators_in_context.*,
+        level1_variants.level1_canonical as level1_from_raw
+    from indicators_in_context
+    left join level1_variants
+        on level1_variants.variant_key = indicators_in_context.level1_key
+),
+
+level2_candidates as (
+    select
+        with_level1.document_key,
+        with_level1.indicator_seq,
+        level2_variants.level1_canonical,
+        level2_variants.level2_canonical,
+        row_number() over (
+            partition by with_level1.document_key, with_level1.indicator_seq
+            order by
+                case when level2_variants.level1_canonical = with_level1.level1_from_raw then 0 else 1 end,
+                level2_variants.level1_canonical,
+                level2_variants.level2_canonical
+        ) as candidate_rank
+    from with_level1
+    inner join level2_variants
+        on level2_variants.variant_key = with_level1.level2_key
+),
+
+mapped as (
+    select
+        with_level1.*,
+        level2_candidates.level1_canonical as level1_from_level2,
+        level2_candidates.level2_canonical as level2_from_level2
+    from with_level1
+    left join level2_candidates
+        on level2_candidates.document_key = with_level1.document_key
+        and level2_candidates.indicator_seq = with_level1.indicator_seq
+        and level2_candidates.candidate_rank = 1
+),
+
+classified as (
+    select
+        mapped.*,
+        coalesce(mapped.level1_from_level2, mapped.level1_from_raw) as level1,
+        case
+            when mapped.level2_from_level2 is not null then mapped.level2_from_level2
+            when mapped.level1_from_raw = '履职' and mapped.level2_raw is not null then '履职领域'
+        end as level2,
+        case
+            when mapped.level2_from_level2 is not null then 'level2_variant'
+            when mapped.level1_from_raw = '履职' and mapped.level2_raw is not null then 'duty_area'
+            when mapped.level1_from_raw is not null then 'level1_only'
+            else 'unmapped'
+        end as mapping_rule
+    from mapped
+),
+
+final as (
+    select
+        {{ pb_key(['document_key', 'indicator_seq']) }} as indicator_key,
+        document_key,
+        doc_id,
+        doc_type,
+        unit_key,
+        unit_name_key,
+        project_key,
+        fiscal_year,
+        indicator_seq,
+        table_seq,
+        level1,
+        level2,
+        {{ pb_key(['level1', 'level2']) }} as indicator_category_key,
+        mapping_rule,
+        level1_raw,
+        level2_raw,
+        level1_from_raw,
+        case
+            when level1_from_raw is null or level1 is null then null
+            when level1_from_raw = level1 then true
+            else false
+        end as is_level1_consistent,
+        case when level1 = '履职' then level2_raw end as duty_area,
+        level1_fill,
+        level2_fill,
+        level3_raw as indicator_name,
+        key_work_raw as key_work,
+        linked_project_raw,
+        half_year_raw,
+        full_year_raw,
+        source_line
+    from classified
+)
+
+select * from final

@@ -1,0 +1,106 @@
+with indicators as (
+    select * from {{ ref('int_indicators_classified') }}
+),
+
+parsed_values as (
+    select * from {{ ref('int_indicator_values_parsed') }}
+),
+
+projects as (
+    select * from {{ ref('int_projects') }}
+),
+
+units_of_measure as (
+    select distinct uom, uom_kind from {{ ref('units_of_measure') }}
+),
+
+half_year as (
+    select * from parsed_values where period = 'half_year'
+),
+
+full_year as (
+    select * from parsed_values where period = 'full_year'
+),
+
+linked as (
+    select
+        indicators.*,
+        projects.project_key as linked_project_key
+    from indicators
+    left join projects
+        on indicators.linked_project_raw is not null
+        and projects.project_key = {{ pb_key(['indicators.unit_name_key', 'indicators.fiscal_year', pb_name_key('indicators.linked_project_raw')]) }}
+),
+
+final as (
+    select
+        linked.indicator_key,
+        linked.document_key,
+        linked.unit_key,
+        linked.project_key,
+        linked.linked_project_key,
+        linked.fiscal_year,
+        linked.doc_type,
+        linked.indicator_seq,
+        linked.table_seq,
+        case when linked.level1 is not null then linked.indicator_category_key end as indicator_category_key,
+        linked.level1,
+        linked.level2,
+        linked.mapping_rule,
+        linked.level1_raw,
+        linked.level2_raw,
+        linked.duty_area,
+        linked.is_level1_consistent,
+        linked.level1_fill,
+        linked.level2_fill,
+        linked.indicator_name,
+        linked.key_work,
+        linked.linked_project_raw,
+        linked.half_year_raw,
+        half_year.comparator as half_year_comparator,
+        half_year.value_num as half_year_value_num,
+        half_year.value_max as half_year_value_max,
+        half_year.uom as half_year_uom,
+        half_year.uom_source as half_year_uom_source,
+        half_year.value_items as half_year_value_items,
+        half_year.value_kind as half_year_value_kind,
+        half_year.direction as half_year_direction,
+        half_year.qualitative_class as half_year_qualitative_class,
+        half_year.is_vague as half_year_is_vague,
+        linked.full_year_raw,
+        full_year.comparator as full_year_comparator,
+        full_year.value_num as full_year_value_num,
+        full_year.value_max as full_year_value_max,
+        full_year.uom as full_year_uom,
+        full_year.uom_source as full_year_uom_source,
+        full_year.value_items as full_year_value_items,
+        full_year.value_kind as full_year_value_kind,
+        full_year.direction as full_year_direction,
+        full_year.qualitative_class as full_year_qualitative_class,
+        full_year.is_vague as full_year_is_vague,
+        full_uom.uom_kind as full_year_uom_kind,
+        case when half_year.is_multi_unit or full_year.is_multi_unit then true else false end as is_multi_unit,
+        case when half_year.is_trivial_lower_bound or full_year.is_trivial_lower_bound then true else false end as has_trivial_lower_bound,
+        case
+            when full_year.uom = '月' and full_year.value_num between 1 and 12
+                and {{ dbt.position("'时间'", 'linked.indicator_name') }} > 0 then true
+            else false
+        end as is_deadline_month,
+        case
+            when half_year.value_kind = 'quantitative' and full_year.value_kind = 'quantitative'
+                and half_year.comparator = '>=' and full_year.comparator = '>='
+                and coalesce(half_year.uom, '') = coalesce(full_year.uom, '')
+                and half_year.value_num > full_year.value_num then true
+            else false
+        end as is_half_above_full,
+        linked.source_line
+    from linked
+    left join half_year
+        on half_year.indicator_key = linked.indicator_key
+    left join full_year
+        on full_year.indicator_key = linked.indicator_key
+    left join units_of_measure as full_uom
+        on full_uom.uom = {{ dbt.split_part('full_year.uom', "'/'", 1) }}
+)
+
+select * from final

@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('perfbudget', 'budget_lines') }}
+),
+
+renamed as (
+    select
+        {{ pb_blank_to_null('doc_id') }} as doc_id,
+        cast({{ pb_try_cast(pb_blank_to_null('line_seq'), dbt.type_int()) }} as {{ dbt.type_int() }}) as line_seq,
+        {{ pb_blank_to_null('direction') }} as direction,
+        {{ pb_blank_to_null('label_raw') }} as label_raw,
+        {{ pb_blank_to_null('parent_label_raw') }} as parent_label_raw,
+        {{ pb_blank_to_null('half_year_raw') }} as half_year_raw,
+        {{ pb_blank_to_null('full_year_raw') }} as full_year_raw,
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

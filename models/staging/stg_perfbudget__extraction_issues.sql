@@ -1,0 +1,20 @@
+with source as (
+    select * from {{ source('perfbudget', 'extraction_issues') }}
+),
+
+renamed as (
+    select
+        {{ pb_blank_to_null('source_file') }} as source_file,
+        {{ pb_blank_to_null('doc_id') }} as doc_id,
+        {{ pb_blank_to_null('severity') }} as severity,
+        {{ pb_blank_to_null('code') }} as issue_code,
+        {{ pb_blank_to_null('message') }} as message,
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

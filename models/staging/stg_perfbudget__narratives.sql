@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('perfbudget', 'narratives') }}
+),
+
+renamed as (
+    select
+        {{ pb_blank_to_null('doc_id') }} as doc_id,
+        {{ pb_blank_to_null('field') }} as field,
+        {{ pb_blank_to_null('label_raw') }} as label_raw,
+        {{ pb_blank_to_null('text') }} as narrative_text,
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

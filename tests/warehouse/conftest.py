@@ -1,0 +1,128 @@
+"""Fixtures for the warehouse tests: the samples extracted and built with dbt, once per session.
+
+dbt runs in a subprocess (cwd = repository root) so that it never holds the DuckDB file in this
+process; every build writes into a temporary folder (database, staging CSVs, dbt target and logs),
+never into the shared working tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "data" / "samples"
+GOLD_PATH = REPO / "tests" / "fixtures" / "seeds_gold.json"
+BIN = Path(sys.executable).parent
+MODELS_AND_SEEDS = ["--resource-type", "seed", "--resource-type", "model"]
+
+
+@dataclass(frozen=True)
+class Build:
+    """One warehouse build: where it lives and what dbt reported."""
+
+    database: Path
+    staging: Path
+    results: list[dict]
+    output: str
+    seconds: float
+
+    def statuses(self) -> dict[str, str]:
+        return {result["unique_id"]: result["status"] for result in self.results}
+
+
+def _executable(name: str) -> str:
+    candidate = BIN / name
+    return str(candidate) if candidate.exists() else shutil.which(name) or name
+
+
+def extract(inbox: Path, out: Path) -> None:
+    completed = subprocess.run(
+        [_executable("perfbudget"), "extract", "--inbox", str(inbox), "--out", str(out),
+         "--quarantine", str(out.parent / "quarantine")],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"extractor failed:\n{completed.stdout}\n{completed.stderr}")
+
+
+def dbt(args: list[str], workdir: Path, staging: Path) -> Build:
+    """Run dbt in a subprocess against a fresh DuckDB file under workdir."""
+    database = workdir / "warehouse" / "perfbudget.duckdb"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO / "profiles"),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+        "PERFBUDGET_DUCKDB_PATH": str(database),
+        "PERFBUDGET_STAGING_DIR": str(staging),
+    }
+    started = time.monotonic()
+    completed = subprocess.run([_executable("dbt"), *args], cwd=REPO, env=env, capture_output=True,
+                               text=True, timeout=900, check=False)
+    seconds = time.monotonic() - started
+    results_path = workdir / "target" / "run_results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8"))["results"] if results_path.exists() else []
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}\n{completed.stderr[-3000:]}")
+    return Build(database=database, staging=staging, results=results, output=completed.stdout, seconds=seconds)
+
+
+def build_from(inbox: Path, workdir: Path, args: list[str]) -> Build:
+    staging = workdir / "staging"
+    extract(inbox, staging)
+    return dbt(args, workdir, staging)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The samples extracted and `dbt build` (models, seeds and every test) run once."""
+    return build_from(SAMPLES, tmp_path_factory.mktemp("build"), ["build"])
+
+
+@pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The same samples extracted again and built again into another file (models and seeds)."""
+    return build_from(SAMPLES, tmp_path_factory.mktemp("rebuild"), ["build", *MODELS_AND_SEEDS])
+
+
+@pytest.fixture(scope="session")
+def built_with_bad_document(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The samples plus one unreadable document: the extractor quarantines it with an issue row."""
+    workdir = tmp_path_factory.mktemp("bad_document")
+    inbox = workdir / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / "999_not_a_form.txt").write_bytes(b"\x00\x01\x02 not a budget form \xff\xfe")
+    return build_from(inbox, workdir, ["build", *MODELS_AND_SEEDS])
+
+
+@pytest.fixture(scope="session")
+def con(built: Build):
+    connection = duckdb.connect(str(built.database), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, dict]:
+    data = json.loads(GOLD_PATH.read_text(encoding="utf-8"))
+    return {name: body for name, body in data.items() if not name.startswith("_")}
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str, *params) -> list[dict]:
+    """Query results as dicts (column name → value)."""
+    cursor = connection.execute(sql, list(params))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
