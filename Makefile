@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/perfbudget extract --inbox data/samples --out data/staging
+	mkdir -p data/warehouse
+	$(BIN)/dbt build
 
 lint: setup
 	$(BIN)/ruff check .
