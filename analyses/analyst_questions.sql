@@ -116,3 +116,26 @@ select
 from mart_data_quality
 group by severity, finding_source, finding_code
 order by case severity when 'error' then 1 when 'warning' then 2 else 3 end, n_findings desc, finding_code;
+
+-- name: self_evaluation_budget_execution
+-- Self-evaluation: how much of its initial budget did each unit spend (决算 vs 年初预算), which grade did it give itself, how big is it (staff, assets), and what did its target table budget where there is one?
+select
+    execution.unit_name,
+    execution.fiscal_year,
+    execution.evaluation_grade,
+    execution.initial_budget_wan,
+    execution.final_income_wan,
+    execution.final_expenditure_wan,
+    execution.execution_rate_pct,
+    execution.unspent_budget_wan,
+    execution.target_total_funds_wan,
+    profile.staff_authorized,
+    profile.staff_actual,
+    profile.internal_departments,
+    profile.assets_total_wan
+from mart_budget_execution as execution
+left join fact_unit_profile as profile
+    on profile.unit_key = execution.unit_key
+    and profile.fiscal_year = execution.fiscal_year
+where execution.has_self_evaluation
+order by execution.fiscal_year desc, execution.unit_name;

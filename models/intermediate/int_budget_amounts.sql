@@ -3,19 +3,16 @@
 -- (income: annual_budget; expenditure: half_year_plan and annual_budget); a blank cell is a row
 -- with amount_raw and amount_wan null (is_blank = true), never 0. A line that is not printed
 -- has no row. 序时进度 (and its variants, seed value_vocabulary) is kept as text with
--- is_schedule_paced = true and amount_wan null. Self-evaluation figures (report_facts) that
--- name a budget category (seed variants) in a money unit are final-account (or initial-budget)
--- amounts, converted to 万元 with the unit's wan_factor.
+-- is_schedule_paced = true and amount_wan null. Self-evaluation figures (int_report_facts_parsed)
+-- whose fact key names a budget category (seed variants) in a money unit (or a zero / nil word
+-- without unit) are final-account (年初预算: initial-budget) amounts, already in 万元; a figure
+-- written as a word for none (会议费支出无) is 0 with is_stated_as_none.
 with budget_lines as (
     select * from {{ ref('int_budget_lines_classified') }}
 ),
 
 report_facts as (
-    select * from {{ ref('stg_perfbudget__report_facts') }}
-),
-
-documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_report_facts_parsed') }}
 ),
 
 category_variants as (
@@ -24,10 +21,6 @@ category_variants as (
 
 categories as (
     select * from {{ ref('budget_categories') }}
-),
-
-money_units as (
-    select symbol, wan_factor from {{ ref('units_of_measure') }} where wan_factor is not null
 ),
 
 schedule_tokens as (
@@ -40,7 +33,9 @@ half_year as (
         direction, category, category_en, sum_role, category_rule, label_raw, parent_label_raw, source_line,
         'half_year_plan' as phase,
         half_year_raw as amount_raw,
-        cast(1 as {{ dbt.type_numeric() }}) as wan_factor
+        cast(1 as {{ dbt.type_numeric() }}) as wan_factor,
+        cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
+        false as is_stated_as_none
     from budget_lines
     where direction = 'expenditure' or half_year_raw is not null
 ),
@@ -51,19 +46,21 @@ annual as (
         direction, category, category_en, sum_role, category_rule, label_raw, parent_label_raw, source_line,
         'annual_budget' as phase,
         full_year_raw as amount_raw,
-        cast(1 as {{ dbt.type_numeric() }}) as wan_factor
+        cast(1 as {{ dbt.type_numeric() }}) as wan_factor,
+        cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
+        false as is_stated_as_none
     from budget_lines
 ),
 
 report_amounts as (
     select
-        {{ pb_key(['documents.document_key', "'fact'", 'report_facts.fact_key', 'report_facts.source_line']) }} as budget_line_id,
-        documents.document_key,
-        documents.doc_id,
-        documents.doc_type,
-        documents.unit_key,
+        {{ pb_key(['report_facts.document_key', "'fact'", 'report_facts.fact_key', 'report_facts.source_line']) }} as budget_line_id,
+        report_facts.document_key,
+        report_facts.doc_id,
+        report_facts.doc_type,
+        report_facts.unit_key,
         cast(null as {{ dbt.type_string() }}) as project_key,
-        documents.fiscal_year,
+        report_facts.fiscal_year,
         cast(null as {{ dbt.type_int() }}) as line_seq,
         categories.direction,
         categories.category,
@@ -75,18 +72,17 @@ report_amounts as (
         report_facts.source_line,
         case when categories.category = '年初预算' then 'initial_budget' else 'final_account' end as phase,
         report_facts.value_raw as amount_raw,
-        cast(money_units.wan_factor as {{ dbt.type_numeric() }}) as wan_factor
+        cast(null as {{ dbt.type_numeric() }}) as wan_factor,
+        report_facts.amount_wan as report_amount_wan,
+        report_facts.is_nil_word as is_stated_as_none
     from report_facts
-    inner join documents
-        on documents.doc_id = report_facts.doc_id
-        and documents.doc_type = 'dept_self_eval'
     inner join category_variants
         on category_variants.variant_key = {{ pb_name_key('report_facts.fact_key') }}
         and category_variants.form_scope in ('self_eval', 'both')
     inner join categories
         on categories.category = category_variants.category
-    inner join money_units
-        on money_units.symbol = coalesce(report_facts.unit_raw, '万元')
+    where report_facts.doc_type = 'dept_self_eval'
+        and (report_facts.uom_kind = 'money' or report_facts.unit_raw is null)
 ),
 
 unioned as (
@@ -127,10 +123,15 @@ final as (
         parent_label_raw,
         phase,
         amount_raw,
-        cast({{ pb_try_cast('amount_text', dbt.type_numeric()) }} * wan_factor as {{ dbt.type_numeric() }}) as amount_wan,
+        cast(case
+            when category_rule = 'report_fact' then report_amount_wan
+            else {{ pb_try_cast('amount_text', dbt.type_numeric()) }} * wan_factor
+        end as {{ dbt.type_numeric() }}) as amount_wan,
         is_schedule_paced,
+        is_stated_as_none,
         case when amount_raw is null then true else false end as is_blank,
         case
+            when category_rule = 'report_fact' then report_amount_wan is null
             when amount_raw is not null and not is_schedule_paced
                 and {{ pb_try_cast('amount_text', dbt.type_numeric()) }} is null then true
             else false

@@ -14,7 +14,7 @@ SELF_EVAL = "002_51313b31403ae784.txt"
 # gold category of the self-evaluation report -> warehouse category and phase
 SELF_EVAL_CATEGORIES = {
     "收入合计(决算)": ("收入合计", "final_account"),
-    "一般公共预算财政拨款收入(决算)": ("一般公共预算财政拨款收入", "final_account"),
+    "一般公共预算财政拨款收入(决算)": ("一般公共预算资金", "final_account"),
     "事业收入(决算)": ("事业收入", "final_account"),
     "其他收入(决算)": ("其他收入", "final_account"),
     "支出合计(决算)": ("支出合计", "final_account"),

@@ -1,6 +1,7 @@
 -- One row per data-quality finding, for the BI side: extraction issues as landed, failed or
 -- unknowable reconciliations, budget lines that could not be classified or read or whose
--- total is blank, and indicator rows whose taxonomy or target value needs a look.
+-- total is blank, indicator rows whose taxonomy or target value needs a look, and
+-- self-evaluation reports with an unreadable figure, no grade, or a grade outside its score band.
 with issues as (
     select * from {{ ref('stg_perfbudget__extraction_issues') }}
 ),
@@ -19,6 +20,14 @@ budget_lines as (
 
 indicators as (
     select * from {{ ref('fact_indicator') }}
+),
+
+report_facts as (
+    select * from {{ ref('int_report_facts_parsed') }}
+),
+
+evaluations as (
+    select * from {{ ref('fact_evaluation') }}
 ),
 
 extraction_findings as (
@@ -131,6 +140,41 @@ indicator_findings as (
     where finding_code is not null
 ),
 
+report_findings as (
+    select
+        'self_evaluation' as finding_source,
+        'warning' as severity,
+        'report_figure_unparsed' as finding_code,
+        report_facts.document_key,
+        documents.source_file,
+        report_facts.source_line,
+        report_facts.fact_key as subject,
+        report_facts.value_raw as observed_value,
+        cast(null as {{ dbt.type_string() }}) as expected_value,
+        'Report figure is neither a number nor a word for none' as message
+    from report_facts
+    inner join documents
+        on documents.document_key = report_facts.document_key
+    where report_facts.is_unparsed
+    union all
+    select
+        'self_evaluation' as finding_source,
+        case when has_grade then 'warning' else 'info' end as severity,
+        case when has_grade then 'evaluation_grade_outside_score_band' else 'evaluation_grade_missing' end as finding_code,
+        document_key,
+        source_file,
+        grade_source_line as source_line,
+        'evaluation_grade' as subject,
+        grade_raw as observed_value,
+        score_band_grade as expected_value,
+        case
+            when has_grade then 'Stated grade is not the grade of the stated score''s band (seed evaluation_grades)'
+            else 'Self-evaluation report states no grade (优/良/中/差) that could be read'
+        end as message
+    from evaluations
+    where not has_grade or is_grade_consistent_with_score = false
+),
+
 unioned as (
     select * from extraction_findings
     union all
@@ -139,6 +183,8 @@ unioned as (
     select * from budget_line_findings
     union all
     select * from indicator_findings
+    union all
+    select * from report_findings
 ),
 
 final as (

@@ -22,6 +22,7 @@ final as (
         amount_wan,
         amount_raw,
         is_schedule_paced,
+        is_stated_as_none,
         is_blank,
         is_unparsed,
         source_line

@@ -1,0 +1,80 @@
+{#
+    The reading of a self-evaluation figure's value_raw (staging report_facts), in one place.
+    Mirrors extract/report_facts.py parse_number, portably: only the cross_engine regex and
+    try_cast macros, replace() and arithmetic (DESIGN.md §8).
+
+    pb_report_number(expr)  the number value_raw stands for, or null:
+        '567.37' → 567.37, '5,977' → 5977, '1.2万' → 12000 (a 万/亿 multiplier after Arabic
+        digits), '十二' → 12, '二十' → 20, '一百零五' → 105, '两千' → 2000, '一九九一' → 1991,
+        '一亿二千万' → 120000000, '三点五' → 3.5, '一点二万' → 12000; null for a grade ('优'),
+        a nil word ('无': int_report_facts_parsed lands 0 and flags it) or anything else.
+    pb_cn_digits(expr)      Chinese digits (零〇一二两三四五六七八九) → ASCII digits.
+#}
+
+{% macro pb_cn_digits(expr) -%}
+    {%- set mapping = [('零', '0'), ('〇', '0'), ('一', '1'), ('二', '2'), ('两', '2'), ('三', '3'), ('四', '4'),
+                       ('五', '5'), ('六', '6'), ('七', '7'), ('八', '8'), ('九', '9')] -%}
+    {%- set ns = namespace(sql=expr) -%}
+    {%- for chinese, digit in mapping -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", '" ~ chinese ~ "', '" ~ digit ~ "')" -%}
+    {%- endfor -%}
+    {{ ns.sql }}
+{%- endmacro %}
+
+
+{# Value of one section below 万 written with 千/百/十 ('1千02十' → 1020); null or '' → 0. #}
+{% macro pb_cn_section_value(section) -%}
+    (
+        {%- for unit, weight in [('千', 1000), ('百', 100), ('十', 10)] %}
+        case
+            when {{ pb_regexp_matches(section, unit) }}
+                then coalesce({{ pb_try_cast(pb_regexp_extract(section, '([0-9])' ~ unit, 1), dbt.type_int()) }}, 1) * {{ weight }}
+            else 0
+        end +
+        {%- endfor %}
+        coalesce({{ pb_try_cast(pb_regexp_extract(section, '([0-9])$', 1), dbt.type_int()) }}, 0)
+    )
+{%- endmacro %}
+
+
+{% macro pb_report_number(expr) -%}
+    {%- set text = pb_regexp_replace(expr, '[[:space:]]', '') -%}
+    {%- set digits = pb_cn_digits(text) -%}
+    {#- Chinese: a 点 fraction takes a trailing 万/亿 as multiplier; otherwise 万/亿 are section marks -#}
+    {%- set has_point = pb_regexp_matches(digits, '点') -%}
+    {%- set core = "case when " ~ has_point ~ " then " ~ pb_regexp_replace(digits, '[万亿]$', '') ~ " else " ~ digits ~ " end" -%}
+    {%- set whole = "coalesce(" ~ pb_regexp_extract(core, '^([^点]*)', 1) ~ ", '')" -%}
+    {%- set fraction = pb_regexp_extract(core, '点([0-9]+)$', 1) -%}
+    {%- set section = '0?([0-9]?千)?0?([0-9]?百)?0?([0-9]?十)?0?[0-9]?' -%}
+    {%- set positional = '^(' ~ section ~ '亿)?(' ~ section ~ '万)?' ~ section ~ '$' -%}
+    {%- set whole_value -%}
+        case
+            when {{ whole }} = '' then 0
+            when {{ pb_regexp_matches(whole, '^[0-9]+$') }} then {{ pb_try_cast(whole, dbt.type_numeric()) }}
+            when {{ pb_regexp_matches(whole, positional) }} then
+                {{ pb_cn_section_value(pb_regexp_extract(whole, '^([^亿]*)亿', 1)) }} * 100000000
+                + {{ pb_cn_section_value(pb_regexp_extract(whole, '([^亿万]*)万', 1)) }} * 10000
+                + {{ pb_cn_section_value(pb_regexp_extract(whole, '([^亿万]*)$', 1)) }}
+        end
+    {%- endset -%}
+    case
+        when {{ pb_regexp_matches(text, '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?[万亿]?$') }} then
+            cast({{ pb_try_cast("replace(" ~ pb_regexp_replace(text, '[万亿]$', '') ~ ", ',', '')", dbt.type_numeric()) }}
+                * case
+                    when {{ pb_regexp_matches(text, '亿$') }} then 100000000
+                    when {{ pb_regexp_matches(text, '万$') }} then 10000
+                    else 1
+                end as {{ dbt.type_numeric() }})
+        when {{ pb_regexp_matches(text, '^[零〇一二两三四五六七八九十百千万亿]+(点[零〇一二两三四五六七八九]+[万亿]?)?$') }}
+            or {{ pb_regexp_matches(text, '^点[零〇一二两三四五六七八九]+[万亿]?$') }} then
+            cast(
+                ({{ whole_value }}
+                    + coalesce({{ pb_try_cast(dbt.concat(["'0.'", fraction]), dbt.type_numeric()) }}, 0))
+                * case
+                    when {{ has_point }} and {{ pb_regexp_matches(digits, '亿$') }} then 100000000
+                    when {{ has_point }} and {{ pb_regexp_matches(digits, '万$') }} then 10000
+                    else 1
+                end
+            as {{ dbt.type_numeric() }})
+    end
+{%- endmacro %}
