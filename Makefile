@@ -18,9 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	$(BIN)/perfbudget extract --inbox data/samples --out data/staging
-	mkdir -p data/warehouse
-	$(BIN)/dbt build
+	$(BIN)/perfbudget run --inbox data/samples --warehouse data/warehouse
 
 lint: setup
 	$(BIN)/ruff check .
@@ -32,4 +30,4 @@ bench: setup
 	$(BIN)/python bench/extract_throughput.py
 
 clean:
-	rm -rf $(VENV) target logs data/staging data/warehouse data/quarantine
+	rm -rf $(VENV) target logs data/staging data/warehouse data/quarantine data/.prefect

@@ -1,5 +1,5 @@
-"""`perfbudget` command line: extract an inbox into staging CSVs (more verbs join as the
-nightly flow grows)."""
+"""`perfbudget` command line: extract an inbox into staging CSVs; run the nightly load once
+(`run`) or on its schedule (`serve`) — those handlers live in flows/cli.py."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--out", required=True, help="folder for the staging CSVs")
     extract.add_argument("--quarantine", help="folder for bad documents (default: OUT/../quarantine)")
     extract.set_defaults(run=_cmd_extract)
+    from flows.cli import add_verbs
+
+    add_verbs(verbs)
     return parser
 
 

@@ -1,0 +1,147 @@
+"""`dbt build` of the warehouse into a new DuckDB file, in a subprocess.
+
+dbt runs as its own process with the repository root as working directory (STACK.md traps
+3 and 5): when it exits, no connection to the new file is left open, and a killed load
+cannot leave a half-written published warehouse because dbt never sees that path. The
+database file and the staging folder reach the profile and the sources through
+`PERFBUDGET_DUCKDB_PATH` and `PERFBUDGET_STAGING_DIR` (profiles/profiles.yml,
+models/staging/_perfbudget__sources.yml). dbt's target/ and logs/ go to a work folder of the
+warehouse, so a nightly build never races a developer's `target/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PASSING = {"success", "pass"}
+
+
+class DbtBuildFailed(RuntimeError):
+    """`dbt build` did not succeed; the message names the failed nodes (or dbt's own error)."""
+
+    def __init__(self, result: DbtBuild):
+        self.result = result
+        failed = result.failed_nodes
+        if failed:
+            names = "; ".join(f"{node.unique_id} {node.status}: {node.message}" for node in failed[:8])
+            more = f" (+{len(failed) - 8} more)" if len(failed) > 8 else ""
+            detail = f"{len(failed)} node(s) failed: {names}{more}"
+        else:
+            detail = f"exit status {result.returncode}: {result.log_tail or 'no output'}"
+        super().__init__(f"dbt build failed, {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """One node of target/run_results.json."""
+
+    unique_id: str
+    status: str
+    message: str
+    failures: int | None
+    seconds: float
+
+    @property
+    def name(self) -> str:
+        """`not_null_dim_unit_unit_key` of `test.perfbudget.not_null_dim_unit_unit_key.1a2b3c`."""
+        parts = self.unique_id.split(".")
+        return parts[2] if len(parts) > 2 else self.unique_id
+
+    @property
+    def resource_type(self) -> str:
+        return self.unique_id.split(".", 1)[0]
+
+    @property
+    def passed(self) -> bool:
+        return self.status in PASSING
+
+
+@dataclass(slots=True)
+class DbtBuild:
+    database: Path
+    returncode: int
+    seconds: float
+    nodes: list[NodeResult] = field(default_factory=list)
+    log_tail: str = ""
+
+    @property
+    def failed_nodes(self) -> list[NodeResult]:
+        return [node for node in self.nodes if node.status in {"error", "fail"}]
+
+    @property
+    def tests(self) -> list[NodeResult]:
+        return [node for node in self.nodes if node.resource_type == "test"]
+
+    @property
+    def success(self) -> bool:
+        return self.returncode == 0 and not self.failed_nodes
+
+
+def read_run_results(path: Path) -> list[NodeResult]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    nodes = []
+    for item in payload.get("results", []):
+        message = " ".join(line.strip() for line in (item.get("message") or "").splitlines() if line.strip())
+        nodes.append(NodeResult(item["unique_id"], item.get("status") or "", message[:400],
+                                item.get("failures"), float(item.get("execution_time") or 0.0)))
+    return nodes
+
+
+def dbt_command() -> list[str]:
+    executable = Path(sys.executable).with_name("dbt")
+    return [str(executable)] if executable.exists() else [sys.executable, "-m", "dbt.cli.main"]
+
+
+def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
+              timeout: float | None = 3600, extra_args: list[str] | None = None) -> DbtBuild:
+    """Build every model, seed and test into `database` (a fresh file: any old one is
+    removed first). Returns the build with its node results; does not raise on failure.
+
+    `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
+    resource_type:test` for a quick development loop; the nightly default is everything."""
+    if extra_args is None:
+        extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (database, database.with_name(database.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    target_path = work_dir / "target"
+    run_results = target_path / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    env = {**os.environ,
+           "DO_NOT_TRACK": "1",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "DBT_USE_COLORS": "false",
+           "DBT_PROFILES_DIR": str(project_dir / "profiles"),
+           "PERFBUDGET_DUCKDB_PATH": str(database),
+           "PERFBUDGET_STAGING_DIR": str(staging_dir)}
+    command = [*dbt_command(), "build", "--project-dir", str(project_dir),
+               "--profiles-dir", str(project_dir / "profiles"),
+               "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
+               *extra_args]
+    started = time.perf_counter()
+    try:
+        completed = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True,
+                                   timeout=timeout, check=False)
+        returncode, output = completed.returncode, completed.stdout + completed.stderr
+    except subprocess.TimeoutExpired as err:
+        returncode, output = -1, f"timed out after {timeout} s: {err.stdout or ''}"
+    seconds = time.perf_counter() - started
+    tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
+    return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
+
+
+def require_success(build: DbtBuild) -> DbtBuild:
+    if not build.success:
+        raise DbtBuildFailed(build)
+    return build

@@ -1,0 +1,3 @@
+import os
+
+os.environ["GX_ANALYTICS_ENABLED"] = "false"

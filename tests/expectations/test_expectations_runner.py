@@ -1,0 +1,140 @@
+"""expectations.runner: the suites in the repo, the staging gate and the marts checks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.runner import (
+    SUITES_DIR,
+    GateFailed,
+    gate_staging,
+    load_suites,
+    read_mart_frames,
+    validate,
+    validate_staging,
+)
+from extract.inbox import run_extraction
+from extract.records import STAGING_TABLES, columns
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+@pytest.fixture(scope="module")
+def staging_template(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("staging")
+    run_extraction(SAMPLES, out, tmp_path_factory.mktemp("quarantine"))
+    return out
+
+
+@pytest.fixture
+def staging(staging_template, tmp_path) -> Path:
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    for path in staging_template.glob("*.csv"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def rewrite(path: Path, change) -> None:
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    header = list(rows[0].keys())
+    change(rows)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_every_suite_is_valid_json_with_a_stage_and_table():
+    paths = sorted(SUITES_DIR.glob("*.json"))
+    assert paths
+    for path in paths:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        meta = payload["meta"]["perfbudget"]
+        assert meta["stage"] in {"staging", "marts"} and meta["table"], path.name
+        assert payload["name"] == path.stem
+        assert all(item["type"].startswith("expect_") for item in payload["expectations"])
+
+
+def test_one_staging_suite_per_contract_table_with_its_exact_columns():
+    suites = {suite.table: suite for suite in load_suites("staging")}
+    assert set(suites) == set(STAGING_TABLES)
+    for table, suite in suites.items():
+        ordered = [e for e in suite.expectations if e["type"] == "expect_table_columns_to_match_ordered_list"]
+        assert ordered[0]["kwargs"]["column_list"] == columns(STAGING_TABLES[table])
+
+
+def test_level1_value_set_comes_from_the_taxonomy_seed():
+    suite = next(s for s in load_suites("marts") if s.table == "fact_indicator")
+    level1 = next(e for e in suite.expectations if e["kwargs"].get("column") == "level1"
+                  and e["type"] == "expect_column_values_to_be_in_set")
+    assert {"决策", "过程", "产出指标", "效益指标", "满意度指标"} <= set(level1["kwargs"]["value_set"])
+
+
+def test_samples_pass_the_staging_gate_and_write_data_docs(staging, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = gate_staging(staging, tmp_path / "docs")
+    assert report.success and len(report.outcomes) > 30
+    assert (tmp_path / "docs" / "index.html").exists()
+    assert not (tmp_path / "gx").exists()
+
+
+@pytest.mark.parametrize(("table", "change", "named"), [
+    ("documents", lambda rows: rows[0].update(doc_type="budget_table"), "doc_type"),
+    ("documents", lambda rows: rows[1].update(doc_id=rows[0]["doc_id"]), "expect_column_values_to_be_unique"),
+    ("budget_lines", lambda rows: rows[0].update(full_year_raw="约100"), "full_year_raw"),
+    ("budget_lines", lambda rows: rows[0].update(direction="outgo"), "direction"),
+    ("indicators", lambda rows: rows[0].update(doc_id=""), "expect_column_values_to_not_be_null"),
+])
+def test_a_contract_break_fails_the_gate_naming_the_check(staging, table, change, named):
+    rewrite(staging / f"{table}.csv", change)
+    with pytest.raises(GateFailed) as failure:
+        gate_staging(staging)
+    assert named in str(failure.value) and f"staging.{table}" in str(failure.value)
+    assert failure.value.report.failures
+
+
+def test_amounts_may_be_blank_numbers_or_schedule_paced(staging):
+    def amounts(rows):
+        rows[0].update(half_year_raw="", full_year_raw="序时进度")
+        rows[1].update(half_year_raw="1,234.5", full_year_raw="0")
+    rewrite(staging / "budget_lines.csv", amounts)
+    assert validate_staging(staging).success
+
+
+def test_missing_column_or_file_fails_the_gate(staging):
+    text = (staging / "narratives.csv").read_text(encoding="utf-8")
+    (staging / "narratives.csv").write_text(text.replace("label_raw,", "label,", 1), encoding="utf-8")
+    (staging / "report_facts.csv").unlink()
+    report = validate_staging(staging)
+    failed = {(o.suite, o.check) for o in report.failures}
+    assert ("staging.narratives", "expect_table_columns_to_match_ordered_list") in failed
+    assert ("staging.report_facts", "table_is_readable") in failed
+
+
+def test_target_form_without_indicators_fails_the_marts_check(tmp_path):
+    database = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table dim_document as select * from (values ('d1', 'project_target'), "
+                           "('d2', 'dept_target'), ('d3', 'dept_self_eval')) as t(document_key, doc_type)")
+        connection.execute("create table fact_indicator as select * from (values ('i1', 'd1')) "
+                           "as t(indicator_key, document_key)")
+    suites = [s for s in load_suites("marts") if s.name == "marts.target_form_indicators"]
+    report = validate("marts", read_mart_frames(database, suites), suites)
+    assert [(o.check, o.column) for o in report.failures] == [("expect_column_values_to_be_between",
+                                                               "indicator_rows")]
+    assert "1 unexpected" in report.failures[0].observed
+
+
+def test_missing_mart_table_is_a_failed_check(tmp_path):
+    database = tmp_path / "empty.duckdb"
+    duckdb.connect(str(database)).close()
+    suites = [s for s in load_suites("marts") if s.table == "dim_unit"]
+    report = validate("marts", read_mart_frames(database, suites), suites)
+    assert [o.check for o in report.failures] == ["table_is_readable"]

@@ -1,0 +1,56 @@
+"""Helpers of the flow tests: a self-contained load site (inbox, warehouse, staging,
+quarantine under one root) and the repo's paths."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = REPO_ROOT / "data" / "samples"
+
+
+@dataclass(frozen=True)
+class Site:
+    """One self-contained load site: inbox, warehouse, staging and quarantine under `root`."""
+
+    root: Path
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse / "perfbudget.duckdb"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def run_log(self) -> Path:
+        return self.warehouse / "run_log"
+
+
+def new_site(root: Path) -> Site:
+    site = Site(root)
+    shutil.copytree(SAMPLES, site.inbox)
+    for path in site.inbox.iterdir():
+        path.chmod(0o644)
+    return site
+
+
+
+# Build models and seeds but skip dbt's own tests where the load's behaviour is the point:
+# the full build (with every dbt test) runs once, for the `loaded_site` fixture.
+QUICK_DBT_ARGS = "--exclude resource_type:test"

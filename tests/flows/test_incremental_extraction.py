@@ -1,0 +1,117 @@
+"""extract.incremental: only new or changed files are parsed; staging stays the §3 contract."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extract import incremental
+from extract.inbox import list_documents, run_extraction
+from extract.incremental import ExtractionCache, refresh_staging
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    folder = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, folder)
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    return folder
+
+
+def refresh(inbox: Path, root: Path):
+    return refresh_staging(list_documents(inbox), inbox, root / "staging", root / "quarantine")
+
+
+def staged(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.csv"))}
+
+
+def test_first_refresh_lands_the_same_csvs_as_a_full_extraction(inbox, tmp_path):
+    summary = refresh(inbox, tmp_path)
+    run_extraction(inbox, tmp_path / "full", tmp_path / "full_quarantine")
+    assert summary.files_seen == 5 and summary.files_changed == 5
+    assert staged(tmp_path / "staging") == staged(tmp_path / "full")
+    assert summary.extraction.forms == 16
+
+
+def test_unchanged_files_are_neither_read_nor_parsed(inbox, tmp_path, monkeypatch):
+    refresh(inbox, tmp_path)
+    before = staged(tmp_path / "staging")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("an unchanged file was read or parsed")
+
+    monkeypatch.setattr(incremental, "sha256_of", forbidden)
+    monkeypatch.setattr(incremental, "extract_paths", forbidden)
+    summary = refresh(inbox, tmp_path)
+    assert summary.files_changed == 0
+    assert len(summary.reused_by_stat) == 5
+    assert staged(tmp_path / "staging") == before
+
+
+def test_touched_file_is_hashed_but_not_parsed(inbox, tmp_path, monkeypatch):
+    refresh(inbox, tmp_path)
+    before = staged(tmp_path / "staging")
+    touched = sorted(inbox.iterdir())[1]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 5_000_000_000))
+    monkeypatch.setattr(incremental, "extract_paths",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    summary = refresh(inbox, tmp_path)
+    assert summary.reused_by_hash == [touched.name]
+    assert summary.files_changed == 0
+    assert staged(tmp_path / "staging") == before
+
+
+def test_changed_file_is_the_only_one_parsed(inbox, tmp_path):
+    refresh(inbox, tmp_path)
+    changed = sorted(inbox.iterdir())[2]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    summary = refresh(inbox, tmp_path)
+    assert summary.parsed == [changed.name]
+    assert len(summary.reused_by_stat) == 4
+
+
+def test_removed_and_renamed_files(inbox, tmp_path):
+    refresh(inbox, tmp_path)
+    first, second = sorted(inbox.iterdir())[:2]
+    first.unlink()
+    second.rename(inbox / "renamed.txt")
+    summary = refresh(inbox, tmp_path)
+    assert summary.removed == sorted([first.name, second.name])
+    assert summary.reused_by_hash == ["renamed.txt"]
+    assert summary.files_changed == 0
+    documents = (tmp_path / "staging" / "documents.csv").read_text(encoding="utf-8")
+    assert first.name not in documents and second.name not in documents and "renamed.txt" in documents
+
+
+def test_cache_of_another_extractor_version_is_ignored(inbox, tmp_path, monkeypatch):
+    refresh(inbox, tmp_path)
+    monkeypatch.setattr(incremental, "EXTRACTOR_VERSION", "9.9.9")
+    summary = refresh(inbox, tmp_path)
+    assert summary.files_changed == 5
+
+
+def test_corrupt_file_is_quarantined_once_and_counted_every_run(inbox, tmp_path):
+    (inbox / "zz_corrupt.txt").write_bytes(b"\x00\x01\x02 not a document \xff\xfe" * 20)
+    summary = refresh(inbox, tmp_path)
+    assert summary.quarantined == ["zz_corrupt.txt"]
+    assert (tmp_path / "quarantine" / "zz_corrupt.txt").exists()
+    issues = (tmp_path / "staging" / "extraction_issues.csv").read_text(encoding="utf-8")
+    assert "zz_corrupt.txt" in issues and ",error," in issues
+    again = refresh(inbox, tmp_path)
+    assert again.files_changed == 0 and again.quarantined == ["zz_corrupt.txt"]
+
+
+def test_cache_is_pruned_to_the_inbox(inbox, tmp_path):
+    refresh(inbox, tmp_path)
+    sorted(inbox.iterdir())[0].unlink()
+    refresh(inbox, tmp_path)
+    cache = ExtractionCache(tmp_path / "staging" / ".incremental")
+    assert len(list(cache.rows_dir.glob("*.json"))) == 4
+    assert len(cache.load_manifest()) == 4

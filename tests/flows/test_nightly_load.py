@@ -1,0 +1,205 @@
+"""The nightly load end to end (flow body run directly: same steps, no Prefect server):
+publish, incremental re-runs, readers, failed gates and builds, a killed run, quarantine."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from flow_sites import REPO_ROOT, Site
+
+from expectations.runner import GateFailed
+from flows import runlog
+from flows.build import DbtBuildFailed, dbt_build, require_success
+from flows.load import STEPS, run_load
+
+READER = """
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+def state():
+    run = connection.execute("select max(run_id) from etl_runs where status = 'success'").fetchone()[0]
+    rows = connection.execute("select count(*) from fact_indicator").fetchone()[0]
+    return f"{run} {rows}"
+print(state(), flush=True)
+sys.stdin.readline()
+print(state(), flush=True)
+"""
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def fact_rows(database: Path) -> dict[str, list[tuple]]:
+    return {table: query(database, f"select * from {table} order by all")
+            for table in ("fact_budget_line", "fact_indicator", "dim_document", "dim_project", "dim_unit")}
+
+
+def last_run(site: Site) -> runlog.RunRecord:
+    return runlog.read_runs(site.run_log)[-1]
+
+
+def test_first_run_builds_and_publishes_the_samples(loaded_site):
+    site, result = loaded_site
+    run = result.run
+    assert run.status == "success" and run.files_seen == 5 and run.files_changed == 5
+    assert run.files_quarantined == 0 and run.forms == 16
+    assert run.published_file == str(site.published)
+    assert result.rows["dim_document"] == 16
+    assert result.rows["fact_indicator"] > 250 and result.rows["fact_budget_line"] > 100
+    assert query(site.published, "select count(*) from dim_document") == [(16,)]
+    assert query(site.published, "select run_id, status, files_changed, rows_fact_indicator from etl_runs") == [
+        (run.run_id, "success", 5, result.rows["fact_indicator"])]
+    stages = dict(query(site.published, "select stage, count(*) from dq_results group by stage"))
+    assert stages["staging"] > 30 and stages["marts"] > 20
+    assert query(site.published, "select count(*) from dq_results where status in ('fail', 'error')") == [(0,)]
+    assert [p.name for p in (site.warehouse / "builds").glob("*.duckdb")] == [f"{run.run_id}.duckdb"]
+    assert (Path(run.quality_docs) / "staging" / "index.html").exists()
+    assert (Path(run.quality_docs) / "marts" / "index.html").exists()
+    assert not (REPO_ROOT / "gx").exists()
+
+
+def test_nothing_changed_run_with_a_reader_holding_the_published_file(site_copy, quick_dbt, monkeypatch):
+    """Extracts nothing (no file even read), publishes the same rows; a reader that holds the
+    published file open neither blocks the load nor sees a broken file; a new reader sees
+    the new run."""
+    from extract import incremental
+
+    before = fact_rows(site_copy.published)
+    old_run = last_run(site_copy).run_id
+    monkeypatch.setattr(incremental, "extract_paths", lambda *a, **k: pytest.fail("a file was parsed"))
+    monkeypatch.setattr(incremental, "sha256_of", lambda *a, **k: pytest.fail("a file was read"))
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(site_copy.published)], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = reader.stdout.readline().split()
+        assert first[0] == old_run
+        result = run_load(site_copy.inbox, site_copy.warehouse)
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().split() == first  # still the old build, whole
+    finally:
+        reader.kill()
+        reader.wait()
+    assert result.run.files_changed == 0 and result.run.files_reused == 5
+    assert fact_rows(site_copy.published) == before
+    runs = query(site_copy.published, "select status, files_changed from etl_runs order by run_id")
+    assert runs == [("success", 5), ("success", 0)]
+    fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
+                           capture_output=True, text=True, check=True)
+    assert fresh.stdout.split()[0] == result.run.run_id
+
+
+def test_contract_break_fails_at_the_gate_and_leaves_the_warehouse_untouched(site_copy, monkeypatch):
+    published = sha(site_copy.published)
+    extract_changed = STEPS["extract_changed"]
+
+    def extract_then_break(*args):
+        summary = extract_changed(*args)
+        documents = site_copy.staging / "documents.csv"
+        text = documents.read_text(encoding="utf-8")
+        documents.write_text(text.replace(",project_target,", ",budget_table,", 1), encoding="utf-8")
+        return summary
+
+    monkeypatch.setitem(STEPS, "extract_changed", extract_then_break)
+    with pytest.raises(GateFailed, match=r"staging\.documents: expect_column_values_to_be_in_set on "
+                                         r"documents\.doc_type"):
+        run_load(site_copy.inbox, site_copy.warehouse)
+    assert sha(site_copy.published) == published
+    failed = last_run(site_copy)
+    assert (failed.status, failed.failed_step) == ("failed", "gate_staging")
+    assert "doc_type" in failed.message
+    checks = [c for c in runlog.read_checks(site_copy.run_log) if c.run_id == failed.run_id]
+    assert any(c.check_name == "expect_column_values_to_be_in_set" and not c.success for c in checks)
+    assert not (site_copy.warehouse / "builds" / ".building.duckdb").exists()
+
+
+def test_failing_dbt_build_fails_the_load_and_leaves_the_warehouse_untouched(site_copy, monkeypatch, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles", "models", "macros", "seeds", "tests_dbt", "analyses"):
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns(".user.yml"))
+        elif source.exists():
+            shutil.copy2(source, project / name)
+    (project / "models" / "nightly_broken_model.sql").write_text(
+        "select no_such_column from (select 1 as one) as t\n", encoding="utf-8")
+    monkeypatch.setitem(STEPS, "dbt_build", lambda database, staging, work: require_success(
+        dbt_build(database, staging, work, project_dir=project,
+                  extra_args=["--select", "nightly_broken_model"])))
+    published = sha(site_copy.published)
+    with pytest.raises(DbtBuildFailed, match="nightly_broken_model error"):
+        run_load(site_copy.inbox, site_copy.warehouse)
+    assert sha(site_copy.published) == published
+    failed = last_run(site_copy)
+    assert (failed.status, failed.failed_step) == ("failed", "dbt_build")
+    assert "no_such_column" in failed.message
+    dbt_checks = {c.suite: c for c in runlog.read_checks(site_copy.run_log)
+                  if c.run_id == failed.run_id and c.stage == "dbt"}
+    assert (dbt_checks["model.perfbudget.nightly_broken_model"].status,
+            dbt_checks["model.perfbudget.nightly_broken_model"].success) == ("error", False)
+
+
+def _dbt_descendant(pid: int) -> bool:
+    pending, seen = [pid], set()
+    while pending:
+        current = pending.pop()
+        seen.add(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            for child in children.read_text().split():
+                if int(child) not in seen:
+                    pending.append(int(child))
+                    try:
+                        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+                    except OSError:
+                        continue
+                    if b"dbt" in cmdline and b" build " in cmdline:
+                        return True
+    return False
+
+
+def test_sigkill_during_dbt_build_then_a_changed_sample_is_the_only_one_extracted(site_copy, quick_dbt):
+    published = sha(site_copy.published)
+    load = subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox",
+                             str(site_copy.inbox), "--warehouse", str(site_copy.warehouse)],
+                            cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not _dbt_descendant(load.pid):
+            assert load.poll() is None, "the load ended before dbt build started"
+            assert time.monotonic() < deadline, "dbt build never started"
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        os.killpg(load.pid, signal.SIGKILL)
+        load.wait()
+    assert load.returncode == -signal.SIGKILL
+    assert sha(site_copy.published) == published
+    killed = last_run(site_copy)
+    assert killed.status == "running"
+
+    changed = sorted(site_copy.inbox.iterdir())[3]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "success"
+    assert result.extraction.parsed == [changed.name]  # only the changed sample is re-extracted
+    assert result.run.files_changed == 1 and result.run.files_reused == 4
+    assert sha(site_copy.published) != published
+    states = dict(query(site_copy.published, "select run_id, status from etl_runs"))
+    assert states[killed.run_id] == "abandoned" and states[result.run.run_id] == "success"
+    assert not (site_copy.warehouse / "builds" / ".building.duckdb").exists()

@@ -1,0 +1,123 @@
+"""flows.publish (atomic publish, kept builds, rollback, lock) and flows.runlog."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows import runlog
+from flows.layout import WarehouseLayout
+from flows.publish import LoadInProgress, clear_unfinished, exclusive_load, kept_builds, publish, rollback
+from flows.runlog import DqResult, RunRecord
+
+
+def make_build(layout: WarehouseLayout, marker: str) -> None:
+    layout.building.unlink(missing_ok=True)
+    with duckdb.connect(str(layout.building)) as connection:
+        connection.execute("create table marker as select ? as run", [marker])
+
+
+def marker(path) -> str:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute("select run from marker").fetchone()[0]
+
+
+@pytest.fixture
+def layout(tmp_path) -> WarehouseLayout:
+    layout = WarehouseLayout.at(tmp_path / "warehouse")
+    layout.ensure()
+    return layout
+
+
+def test_publish_replaces_and_keeps_the_newest_three_builds(layout):
+    for run_id in ("20260101T000000Z-a", "20260102T000000Z-b", "20260103T000000Z-c", "20260104T000000Z-d"):
+        make_build(layout, run_id)
+        assert publish(layout.building, layout, run_id) == layout.published
+        assert marker(layout.published) == run_id
+        assert not layout.building.exists()
+    assert [p.stem for p in kept_builds(layout)] == ["20260104T000000Z-d", "20260103T000000Z-c",
+                                                      "20260102T000000Z-b"]
+    assert not list(layout.root.glob(".*.tmp"))
+    assert rollback(layout).stem == "20260103T000000Z-c"
+    assert marker(layout.published) == "20260103T000000Z-c"
+    rollback(layout, "20260104T000000Z-d")
+    assert marker(layout.published) == "20260104T000000Z-d"
+    with pytest.raises(FileNotFoundError):
+        rollback(layout, "20260101T000000Z-a")
+
+
+def test_reader_of_the_old_file_keeps_reading_it_whole(layout, tmp_path):
+    make_build(layout, "old")
+    publish(layout.building, layout, "20260101T000000Z-a")
+    reader = duckdb.connect(str(layout.published), read_only=True)
+    make_build(layout, "new")
+    publish(layout.building, layout, "20260102T000000Z-b")
+    assert reader.execute("select run from marker").fetchone()[0] == "old"
+    reader.close()
+    assert marker(layout.published) == "new"
+
+
+def test_clear_unfinished_removes_a_killed_builds_leftovers(layout):
+    make_build(layout, "half")
+    temp = layout.root / ".perfbudget.duckdb.123.tmp"
+    temp.write_bytes(b"partial")
+    assert set(clear_unfinished(layout)) == {layout.building, temp}
+    assert not layout.building.exists() and not temp.exists()
+
+
+def test_one_load_at_a_time(layout):
+    with exclusive_load(layout), pytest.raises(LoadInProgress), exclusive_load(layout):
+        pass
+    with exclusive_load(layout):
+        pass
+
+
+def test_run_log_keeps_the_last_state_and_closes_abandoned_runs(layout):
+    killed = RunRecord("20260101T000000Z-a", "2026-01-01T00:00:00+00:00")
+    runlog.record_run(layout.run_log, killed)
+    done = RunRecord("20260102T000000Z-b", "2026-01-02T00:00:00+00:00")
+    runlog.record_run(layout.run_log, done)
+    done.status, done.ended_at = runlog.SUCCESS, "2026-01-02T00:01:00+00:00"
+    runlog.record_run(layout.run_log, done)
+    with (layout.run_log / runlog.RUNS_FILE).open("a") as stream:
+        stream.write('{"run_id": "cut off')
+    assert runlog.close_abandoned(layout.run_log, "20260103T000000Z-c") == ["20260101T000000Z-a"]
+    states = {run.run_id: run.status for run in runlog.read_runs(layout.run_log)}
+    assert states == {"20260101T000000Z-a": runlog.ABANDONED, "20260102T000000Z-b": runlog.SUCCESS}
+
+
+def test_write_tables_copies_the_log_into_a_build(layout):
+    failed = RunRecord("20260101T000000Z-a", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:05+00:00",
+                       runlog.FAILED, "gate_staging", "staging gate failed", files_seen=5)
+    runlog.record_run(layout.run_log, failed)
+    runlog.record_checks(layout.run_log, [DqResult(failed.run_id, "staging", "staging.documents", "documents",
+                                                   "expect_column_values_to_be_in_set", "doc_type", "fail",
+                                                   False, 1, "1 unexpected", "2026-01-01T00:00:04+00:00")])
+    current = RunRecord("20260102T000000Z-b", "2026-01-02T00:00:00+00:00", "2026-01-02T00:00:30+00:00",
+                        runlog.SUCCESS, rows_fact_indicator=10, seconds=30.5)
+    make_build(layout, "x")
+    runlog.write_tables(layout.building, layout.run_log, [current])
+    with duckdb.connect(str(layout.building), read_only=True) as connection:
+        runs = connection.execute("select run_id, status, failed_step, rows_fact_indicator from etl_runs "
+                                  "order by run_id").fetchall()
+        checks = connection.execute("select stage, check_name, success, failures from dq_results").fetchall()
+        latest = connection.execute("select run_id from etl_latest_run").fetchall()
+        kinds = dict(connection.execute("select column_name, data_type from information_schema.columns "
+                                        "where table_name = 'etl_runs'").fetchall())
+    assert runs == [("20260101T000000Z-a", "failed", "gate_staging", None),
+                    ("20260102T000000Z-b", "success", None, 10)]
+    assert checks == [("staging", "expect_column_values_to_be_in_set", False, 1)]
+    assert latest == [("20260102T000000Z-b",)]
+    assert kinds["started_at"] == "TIMESTAMP WITH TIME ZONE" and kinds["files_seen"] == "INTEGER"
+
+
+def test_rollback_command(layout, capsys):
+    from flows.publish import main
+
+    for run_id in ("20260101T000000Z-a", "20260102T000000Z-b"):
+        make_build(layout, run_id)
+        publish(layout.building, layout, run_id)
+    assert main(["list", "--warehouse", str(layout.root)]) == 0
+    assert capsys.readouterr().out.split() == ["20260102T000000Z-b", "20260101T000000Z-a"]
+    assert main(["rollback", "--warehouse", str(layout.root)]) == 0
+    assert marker(layout.published) == "20260101T000000Z-a"
