@@ -92,3 +92,26 @@ final as (
 
 select * from final
 {% endtest %}
+
+{#
+    reconciliation_holds: the forms on which one of the funding checks of DOMAIN.md §C.2
+    fails (status 'fail' in mart_budget_reconciliation; a blank side is 'unknowable', not a
+    failure). Real documents break these sums, so the test warns and never errors: each
+    failing form is one row, with both sides and the difference.
+#}
+{% test reconciliation_holds(model, check_codes) %}
+{{ config(severity='warn') }}
+
+with reconciliation as (
+    select * from {{ model }}
+),
+
+final as (
+    select source_file, unit_name, project_name, check_code, lhs_value, rhs_value, difference
+    from reconciliation
+    where status = 'fail'
+      and check_code in ({% for code in check_codes %}'{{ code }}'{% if not loop.last %}, {% endif %}{% endfor %})
+)
+
+select * from final
+{% endtest %}

@@ -22,7 +22,9 @@ def test_build_has_no_errors_or_failures(built):
 
 
 def test_warnings_are_exactly_the_known_source_inconsistencies(built):
-    warned = {result["unique_id"]: result["failures"] for result in built.results if result["status"] == "warn"}
+    # generic tests carry a hash after their name: test.perfbudget.<name>.<hash>
+    warned = {".".join(result["unique_id"].split(".")[:3]): result["failures"]
+              for result in built.results if result["status"] == "warn"}
     assert warned == KNOWN_WARNINGS
 
 
