@@ -17,18 +17,31 @@ are resolved over the whole inbox exactly as a full extraction would.
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
+import io
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract import EXTRACTOR_VERSION
-from extract.inbox import ExtractionSummary, drop_duplicates, extract_paths, land, quarantine, summarise
-from extract.pipeline import FileExtraction
+from extract.inbox import (
+    BATCH_BYTES,
+    ExtractionSummary,
+    FileRows,
+    Mapper,
+    StagingLander,
+    default_mapper,
+    extract_paths,
+    plan_batches,
+    quarantine,
+    render_file,
+)
 from extract.records import STAGING_TABLES
-from extract.taxonomy import Taxonomy, load_taxonomy
 
 MANIFEST_NAME = "manifest.json"
 ROWS_FOLDER = "files"
@@ -57,6 +70,8 @@ class IncrementalSummary:
     reused_by_hash: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # inbox_fingerprint: same value, same staging CSVs
+    staging_unchanged: bool = False  # nothing changed: the CSVs of the last refresh were kept
 
     @property
     def files_changed(self) -> int:
@@ -75,7 +90,7 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _write_json_atomic(target: Path, payload: object) -> None:
+def write_json_atomic(target: Path, payload: object) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -94,6 +109,7 @@ class ExtractionCache:
         self.cache_dir = cache_dir
         self.manifest_path = cache_dir / MANIFEST_NAME
         self.rows_dir = cache_dir / ROWS_FOLDER
+        self.current = False  # the manifest (and so the cached rows) are of this extractor version
 
     def load_manifest(self) -> dict[str, FileState]:
         try:
@@ -102,40 +118,51 @@ class ExtractionCache:
             return {}
         if payload.get("extractor_version") != EXTRACTOR_VERSION:
             return {}
+        self.current = True
         return {entry["path"]: FileState(**entry) for entry in payload.get("files", [])}
 
-    def save_manifest(self, states: dict[str, FileState]) -> None:
-        _write_json_atomic(self.manifest_path, {
+    def load_landed(self) -> dict | None:
+        """What the last refresh landed: inbox fingerprint, CSV sizes/mtimes, summary counts."""
+        try:
+            payload = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        if payload.get("extractor_version") != EXTRACTOR_VERSION:
+            return None
+        return payload.get("landed")
+
+    def save_manifest(self, states: dict[str, FileState], landed: dict | None = None) -> None:
+        write_json_atomic(self.manifest_path, {
             "extractor_version": EXTRACTOR_VERSION,
             "files": [asdict(states[name]) for name in sorted(states)],
+            "landed": landed,
         })
 
     def _rows_path(self, sha256: str) -> Path:
         return self.rows_dir / f"{sha256}.json"
 
-    def get(self, sha256: str, source_file: str) -> FileExtraction | None:
+    def has(self, sha256: str) -> bool:
+        """Rows cached for this content (by this extractor version: see `load_manifest`)."""
+        return self.current and self._rows_path(sha256).exists()
+
+    def get(self, sha256: str, source_file: str) -> FileRows | None:
         """The cached rows of a file's content, relabelled with the name it has now."""
         try:
             payload = json.loads(self._rows_path(sha256).read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             return None
-        if payload.get("extractor_version") != EXTRACTOR_VERSION:
+        if payload.pop("extractor_version", None) != EXTRACTOR_VERSION:
             return None
-        result = FileExtraction(source_file=payload["source_file"], source_sha256=payload["source_sha256"],
-                                content_id=payload["content_id"])
-        for table, attr in _ROW_ATTRS.items():
-            record_type = STAGING_TABLES[table]
-            setattr(result, attr, [record_type(**row) for row in payload[table]])
-        if result.source_file != source_file:
-            result = _renamed(result, source_file)
-        return result
+        try:
+            file_rows = FileRows(**payload)
+        except TypeError:
+            return None
+        if file_rows.source_file != source_file:
+            file_rows = _renamed(file_rows, source_file)
+        return file_rows
 
-    def put(self, sha256: str, result: FileExtraction) -> None:
-        payload = {"extractor_version": EXTRACTOR_VERSION, "source_file": result.source_file,
-                   "source_sha256": result.source_sha256, "content_id": result.content_id}
-        for table, attr in _ROW_ATTRS.items():
-            payload[table] = [asdict(row) for row in getattr(result, attr)]
-        _write_json_atomic(self._rows_path(sha256), payload)
+    def put(self, sha256: str, file_rows: FileRows) -> None:
+        write_json_atomic(self._rows_path(sha256), {"extractor_version": EXTRACTOR_VERSION, **asdict(file_rows)})
 
     def prune(self, keep: set[str]) -> None:
         """Drop cached rows of contents no longer in the inbox."""
@@ -146,20 +173,46 @@ class ExtractionCache:
                 cached.unlink(missing_ok=True)
 
 
-def _renamed(result: FileExtraction, source_file: str) -> FileExtraction:
-    result.source_file = source_file
-    result.documents = [replace(doc, source_file=source_file) for doc in result.documents]
-    result.issues = [replace(issue, source_file=source_file) for issue in result.issues]
-    return result
+# where `source_file` sits in the tables that carry it
+_SOURCE_FILE_COLUMN = {"documents": 1, "extraction_issues": 0}
 
 
-def extract_changed(paths: list[Path], inbox: Path, cache: ExtractionCache,
-                    taxonomy: Taxonomy | None = None) -> tuple[list[FileExtraction], IncrementalSummary]:
-    """Each path's rows, parsing only files whose content the cache has not seen."""
-    previous = cache.load_manifest()
-    states: dict[str, FileState] = {}
-    results: list[FileExtraction] = []
-    summary = IncrementalSummary(extraction=ExtractionSummary(), files_seen=len(paths))
+def _renamed(file_rows: FileRows, source_file: str) -> FileRows:
+    """The same content under another name: only `source_file` cells change."""
+    for table, column in _SOURCE_FILE_COLUMN.items():
+        rows = list(csv.reader(io.StringIO(file_rows.csv[table], newline="")))
+        for row in rows:
+            row[column] = source_file
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        file_rows.csv[table] = buffer.getvalue()
+    file_rows.source_file = source_file
+    return file_rows
+
+
+def parse_and_cache(items: list[tuple[Path, str | None]], inbox: Path, cache_dir: Path) -> list[FileRows]:
+    """Parse a batch of (path, sha256), render the rows and cache them under the sha256 (a
+    picklable unit of work: it runs in a worker process or on a Dask worker)."""
+    cache = ExtractionCache(cache_dir)
+    results = [render_file(result) for result in extract_paths([path for path, _ in items], inbox)]
+    for (_, sha256), result in zip(items, results, strict=True):
+        if sha256:
+            cache.put(sha256, result)
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    name: str
+    path: Path
+    state: FileState | None  # None: the file could not be stat'ed or hashed
+    action: str  # stat | hash | parse
+
+
+def _plan(paths: list[Path], inbox: Path, cache: ExtractionCache, previous: dict[str, FileState],
+          summary: IncrementalSummary) -> list[_Planned]:
+    """What to do with each file, reading only files whose size or mtime changed."""
+    plan = []
     for path in paths:
         name = path.relative_to(inbox).as_posix()
         try:
@@ -167,52 +220,119 @@ def extract_changed(paths: list[Path], inbox: Path, cache: ExtractionCache,
         except OSError:
             stat = None
         known = previous.get(name)
-        if stat is not None and known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            cached = cache.get(known.sha256, name)
-            if cached is not None:
-                results.append(cached)
-                states[name] = known
-                summary.reused_by_stat.append(name)
-                continue
+        if stat is not None and known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) \
+                and cache.has(known.sha256):
+            plan.append(_Planned(name, path, known, "stat"))
+            summary.reused_by_stat.append(name)
+            continue
         try:
             sha256 = sha256_of(path)
         except OSError:
             # extract_paths turns the unreadable file into an error issue; nothing to remember
-            results.extend(extract_paths([path], inbox, taxonomy))
+            plan.append(_Planned(name, path, None, "parse"))
             summary.parsed.append(name)
             continue
         state = FileState(name, stat.st_size, stat.st_mtime_ns, sha256)
-        cached = cache.get(sha256, name)
-        if cached is not None:
+        if cache.has(sha256):
+            plan.append(_Planned(name, path, state, "hash"))
             summary.reused_by_hash.append(name)
         else:
-            taxonomy = taxonomy or load_taxonomy()
-            cached = extract_paths([path], inbox, taxonomy)[0]
-            cache.put(sha256, cached)
+            plan.append(_Planned(name, path, state, "parse"))
             summary.parsed.append(name)
-        results.append(cached)
-        states[name] = state
-    summary.removed = sorted(set(previous) - set(states))
-    cache.save_manifest(states)
-    cache.prune({state.sha256 for state in states.values()})
-    return results, summary
+    return plan
+
+
+def inbox_fingerprint(plan_states: list[tuple[str, str]]) -> str:
+    """One hash of (path, content sha256) of every inbox file and the extractor version:
+    equal fingerprints mean byte-identical staging CSVs (extraction is deterministic)."""
+    payload = json.dumps([EXTRACTOR_VERSION, sorted(plan_states)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _csv_stats(staging_dir: Path) -> dict[str, list[int]]:
+    stats = {}
+    for table in STAGING_TABLES:
+        try:
+            stat = (staging_dir / f"{table}.csv").stat()
+        except OSError:
+            continue
+        stats[table] = [stat.st_size, stat.st_mtime_ns]
+    return stats
+
+
+def _summary_json(summary: IncrementalSummary) -> dict:
+    extraction = summary.extraction
+    return {"files": extraction.files, "forms_by_type": dict(extraction.forms_by_type),
+            "indicator_rows": extraction.indicator_rows, "budget_lines": extraction.budget_lines,
+            "narratives": extraction.narratives, "report_facts": extraction.report_facts,
+            "errors": extraction.errors, "warnings": extraction.warnings, "quarantined": summary.quarantined}
+
+
+def _unchanged_summary(landed: dict, summary: IncrementalSummary) -> IncrementalSummary:
+    counts = landed["summary"]
+    summary.extraction = ExtractionSummary(
+        files=counts["files"], forms_by_type=Counter(counts["forms_by_type"]),
+        indicator_rows=counts["indicator_rows"], budget_lines=counts["budget_lines"],
+        narratives=counts["narratives"], report_facts=counts["report_facts"], errors=counts["errors"],
+        warnings=counts["warnings"], quarantined=list(counts["quarantined"]))
+    summary.quarantined = list(counts["quarantined"])
+    summary.fingerprint = landed["fingerprint"]
+    summary.staging_unchanged = True
+    return summary
 
 
 def refresh_staging(paths: list[Path], inbox: Path, staging_dir: Path, quarantine_dir: Path,
-                    cache_dir: Path | None = None) -> IncrementalSummary:
+                    cache_dir: Path | None = None, mapper: Mapper | None = None,
+                    batch_bytes: int = BATCH_BYTES) -> IncrementalSummary:
     """Bring the staging CSVs up to date with the inbox, parsing only what changed.
 
-    All six tables are re-landed (atomically, one file at a time) from cached and fresh rows;
-    newly parsed files with an `error` issue are copied to the quarantine folder, and every
-    file with an error counts as quarantined.
+    All six tables are re-landed (atomically, one file at a time) from cached and fresh rows,
+    streaming: one batch of files' rows in memory at a time. Changed files are parsed in
+    batches through `mapper` (default: in-process for a small inbox, a process pool for a
+    large one; the Prefect flow passes its task runner). Newly parsed files with an `error`
+    issue are copied to the quarantine folder, and every file with an error counts as
+    quarantined. When the inbox holds exactly the files (names and contents) of the last
+    refresh and the CSVs it landed are still in place, nothing is re-landed:
+    `staging_unchanged` is true.
     """
     cache = ExtractionCache(cache_dir or staging_dir / ".incremental")
-    results, summary = extract_changed(paths, inbox, cache)
-    drop_duplicates(results)
-    land(results, staging_dir)
-    parsed = set(summary.parsed)
-    quarantine([r for r in results if r.source_file in parsed], inbox, quarantine_dir)
-    summary.quarantined = [r.source_file for r in results if r.has_errors]
-    summary.extraction = summarise(results)
-    summary.extraction.quarantined = summary.quarantined
+    previous = cache.load_manifest()
+    summary = IncrementalSummary(extraction=ExtractionSummary(), files_seen=len(paths))
+    plan = _plan(paths, inbox, cache, previous, summary)
+    states = {item.name: item.state for item in plan if item.state is not None}
+    summary.removed = sorted(set(previous) - set(states))
+    fingerprint = inbox_fingerprint([(item.name, item.state.sha256 if item.state else "") for item in plan])
+    landed = cache.load_landed()
+    if (landed and landed.get("fingerprint") == fingerprint and landed.get("csv_stats") == _csv_stats(staging_dir)
+            and not summary.parsed):
+        cache.save_manifest(states, landed)
+        return _unchanged_summary(landed, summary)
+
+    to_parse = [item for item in plan if item.action == "parse"]
+    items = [(item.path, item.state.sha256 if item.state else None) for item in to_parse]
+    sizes = [item.state.size if item.state else 0 for item in to_parse]
+    mapper = mapper or default_mapper(sum(sizes))
+    batches = plan_batches(items, sizes, batch_bytes)
+    parsed = (result for results in mapper(functools.partial(parse_and_cache, inbox=inbox, cache_dir=cache.cache_dir),
+                                           batches) for result in results)
+    quarantined = []
+    with StagingLander(staging_dir) as lander:
+        for item in plan:
+            result = None if item.action == "parse" else cache.get(item.state.sha256, item.name)
+            if result is None and item.action != "parse":
+                # a cache entry that vanished or broke since planning: parse it here
+                result = parse_and_cache([(item.path, item.state.sha256)], inbox, cache.cache_dir)[0]
+            elif result is None:
+                result = next(parsed)
+                quarantine([result], inbox, quarantine_dir)
+            lander.add_rows(result)
+            if result.has_errors:
+                quarantined.append(result.source_file)
+    summary.quarantined = quarantined
+    summary.extraction = lander.summary
+    summary.extraction.quarantined = quarantined
+    summary.fingerprint = fingerprint
+    cache.save_manifest(states, {"fingerprint": fingerprint, "csv_stats": _csv_stats(staging_dir),
+                                 "summary": _summary_json(summary)})
+    cache.prune({state.sha256 for state in states.values()})
     return summary

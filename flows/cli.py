@@ -45,6 +45,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
     parser.add_argument("--staging", help="staging CSV folder (default WAREHOUSE/../staging)")
     parser.add_argument("--quarantine", help="quarantine folder (default WAREHOUSE/../quarantine)")
+    parser.add_argument("--force", action="store_true",
+                        help="build and publish even when nothing changed since the published build")
+    parser.add_argument("--dask-address", default=os.environ.get("PERFBUDGET_DASK_ADDRESS", ""),
+                        help="Dask scheduler (tcp://host:8786) to extract changed files on, through prefect-dask "
+                             "(env PERFBUDGET_DASK_ADDRESS; default: this machine, a process pool for big inboxes)")
 
 
 def _configure(args: argparse.Namespace) -> None:
@@ -69,13 +74,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if args.direct:
-            result = run_load(args.inbox, args.warehouse, staging=args.staging, quarantine=args.quarantine)
+            result = run_load(args.inbox, args.warehouse, staging=args.staging, quarantine=args.quarantine,
+                              force=args.force)
             rows = result.summary_rows()
         else:
-            from flows.nightly import nightly_load
+            from flows.nightly import nightly_flow
 
-            rows = list(nightly_load(inbox=args.inbox, warehouse=args.warehouse,
-                                     staging=args.staging, quarantine=args.quarantine).items())
+            rows = list(nightly_flow(args.dask_address)(inbox=args.inbox, warehouse=args.warehouse,
+                                                        staging=args.staging, quarantine=args.quarantine,
+                                                        force=args.force).items())
     except Exception as err:  # noqa: BLE001 - the edge: report and exit non-zero
         print(f"perfbudget run: nightly load failed after {time.perf_counter() - started:.1f} s: {err}",
               file=sys.stderr)
@@ -100,9 +107,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from prefect.schedules import Cron
 
-        from flows.nightly import nightly_load
+        from flows.nightly import nightly_flow
 
+        nightly_load = nightly_flow(args.dask_address)
         parameters = {"inbox": str(Path(args.inbox).resolve()), "warehouse": str(Path(args.warehouse).resolve())}
+        if args.force:
+            parameters["force"] = True
         if args.staging:
             parameters["staging"] = str(Path(args.staging).resolve())
         if args.quarantine:

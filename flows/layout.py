@@ -8,6 +8,7 @@
 <warehouse>/quality/<run_id>/        Great Expectations Data Docs (staging/, marts/)
 <warehouse>/.dbt/                    dbt target/ and logs/ of the nightly builds
 <warehouse>/.nightly.lock            one load at a time
+<warehouse>/published_inputs.json    what the published build was made from (flows.inputs)
 <warehouse>/../staging/              the staging CSVs (+ .incremental/ cache)
 <warehouse>/../quarantine/           copies of documents with an error issue
 ```

@@ -1,8 +1,9 @@
 """The nightly load as plain Python: the body of the Prefect flow `nightly_load`.
 
-discover inbox → extract new/changed files (extract.incremental) → Great Expectations gate
-on the staging CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts →
-copy the run log into the build → publish by atomic rename (flows.publish) → record the run.
+discover inbox → extract new/changed files (extract.incremental) → skip the rest when nothing
+changed since the published build (flows.inputs) → Great Expectations gate on the staging
+CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts → copy the run log
+into the build → publish by atomic rename (flows.publish) → record the run.
 
 Each step is one library call, named in `STEPS`. `run_load` calls them through `run_step`,
 which by default calls the function directly; the Prefect flow passes a `run_step` that
@@ -28,6 +29,7 @@ from extract.inbox import list_documents
 from extract.incremental import IncrementalSummary, refresh_staging
 from flows import runlog
 from flows.build import DbtBuild, DbtBuildFailed, dbt_build, require_success
+from flows.inputs import build_inputs, record_published, unchanged_since
 from flows.layout import WarehouseLayout
 from flows.publish import clear_unfinished, exclusive_load, publish
 from flows.runlog import DqResult, RunRecord
@@ -41,6 +43,13 @@ def build_warehouse(database: Path, staging_dir: Path, work_dir: Path) -> DbtBui
     return require_success(dbt_build(database, staging_dir, work_dir))
 
 
+def check_inputs(layout: WarehouseLayout, inbox_fingerprint: str) -> tuple[str, str | None]:
+    """(the build inputs' hash, the run id of the published build when it was made from the
+    same inputs — then there is nothing to build)."""
+    inputs = build_inputs(layout.staging, inbox_fingerprint)
+    return inputs, unchanged_since(layout, inputs)
+
+
 def count_rows(database: Path, tables: tuple[str, ...] = FACT_TABLES) -> dict[str, int]:
     import duckdb
 
@@ -52,6 +61,7 @@ def count_rows(database: Path, tables: tuple[str, ...] = FACT_TABLES) -> dict[st
 STEPS: dict[str, Callable[..., Any]] = {
     "discover_documents": list_documents,
     "extract_changed": refresh_staging,
+    "check_inputs": check_inputs,
     "gate_staging": gate_staging,
     "dbt_build": build_warehouse,
     "gate_marts": gate_marts,
@@ -91,7 +101,8 @@ class LoadResult:
             *((f"rows {table}", str(count)) for table, count in self.rows.items()),
             ("warnings", str(run.warnings)),
             ("checks", f"{len(self.dq)} run, {failed_checks} failed, {warned_checks} warned (dbt severity warn)"),
-            ("published", str(run.published_file)),
+            ("published", str(run.published_file)
+             + (f" (untouched: {run.message})" if run.status == runlog.SKIPPED else "")),
             ("quality docs", str(run.quality_docs)),
             ("seconds", f"{run.seconds:.1f}"),
             ("step seconds", ", ".join(f"{name} {sec:.1f}" for name, sec in self.step_seconds.items())),
@@ -119,9 +130,12 @@ def _prune_quality(layout: WarehouseLayout, keep: int = KEEP_QUALITY_RUNS) -> No
 
 
 def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | None = None,
-             quarantine: Path | str | None = None, run_step: RunStep = call_directly) -> LoadResult:
-    """Run the nightly load once. Returns the result of a published run; raises (after
-    logging the failed run) when a gate, the dbt build or any step fails."""
+             quarantine: Path | str | None = None, run_step: RunStep = call_directly,
+             force: bool = False) -> LoadResult:
+    """Run the nightly load once. Returns the result of a published run, or of a `skipped`
+    one when nothing changed since the published build (same staging CSVs, dbt project,
+    suites and dbt arguments; `force` builds anyway); raises (after logging the failed run)
+    when a gate, the dbt build or any step fails."""
     started = time.perf_counter()
     inbox = Path(inbox).resolve()
     layout = WarehouseLayout.at(warehouse, staging, quarantine)
@@ -160,6 +174,19 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 run.files_quarantined = extraction.files_quarantined
                 run.forms = extraction.extraction.forms
                 run.warnings, run.errors = extraction.extraction.warnings, extraction.extraction.errors
+
+                step = "check_inputs"
+                inputs, unchanged = timed_step(step, layout, extraction.fingerprint)
+                if unchanged and not force:
+                    # nothing to build: the published file stays as it is (not even rewritten), and the
+                    # run is logged as `skipped`; its etl_runs row reaches BI with the next publish
+                    result.run = run = replace(
+                        run, status=runlog.SKIPPED, ended_at=runlog.utc_now(), quality_docs=None,
+                        published_file=str(layout.published),
+                        message=f"nothing changed since run {unchanged}: build and publish skipped",
+                        seconds=round(time.perf_counter() - started, 3))
+                    runlog.record_run(layout.run_log, run)
+                    return result
 
                 step = "gate_staging"
                 try:
@@ -200,6 +227,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 step = "publish"
                 timed_step(step, layout.building, layout, run.run_id)
+                record_published(layout, run.run_id, inputs)
                 result.run = run = published_run
                 runlog.record_run(layout.run_log, run)
                 _prune_quality(layout)

@@ -7,7 +7,11 @@ view `etl_latest_run`) just before it is published, so BI shows freshness and qu
 the same file it reads the facts from.
 
 `etl_runs.jsonl` holds events: a run is written when it starts (`running`) and again when it
-ends (`success` / `failed`); the last event of a run id wins. A run still `running` when the
+ends (`success` / `failed` / `skipped`); the last event of a run id wins. A `skipped` run found
+nothing changed since the published build and left the published file untouched (its
+`published_file` names the file it left in place, `message` the run that built it): it is in
+the JSONL at once and in the published `etl_runs` from the next publish on; `etl_latest_run`
+(the last `success`) keeps saying when the data last changed. A run still `running` when the
 next load takes the lock was killed: it is closed as `abandoned`.
 """
 
@@ -24,7 +28,7 @@ import pandas as pd
 
 RUNS_FILE = "etl_runs.jsonl"
 DQ_FILE = "dq_results.jsonl"
-RUNNING, SUCCESS, FAILED, ABANDONED = "running", "success", "failed", "abandoned"
+RUNNING, SUCCESS, FAILED, ABANDONED, SKIPPED = "running", "success", "failed", "abandoned", "skipped"
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import REPO_ROOT, Site
+from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site
 
 from expectations.runner import GateFailed
 from flows import runlog
@@ -72,32 +72,51 @@ def test_first_run_builds_and_publishes_the_samples(loaded_site):
     assert not (REPO_ROOT / "gx").exists()
 
 
-def test_nothing_changed_run_with_a_reader_holding_the_published_file(site_copy, quick_dbt, monkeypatch):
-    """Extracts nothing (no file even read), publishes the same rows; a reader that holds the
-    published file open neither blocks the load nor sees a broken file; a new reader sees
-    the new run."""
+def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untouched(site_copy, monkeypatch):
+    """Extracts nothing (no file even read), builds nothing, publishes nothing: the published
+    file keeps its bytes and mtime; the run is logged as `skipped` in the run log."""
     from extract import incremental
 
-    before = fact_rows(site_copy.published)
+    published, stat = sha(site_copy.published), site_copy.published.stat()
     old_run = last_run(site_copy).run_id
     monkeypatch.setattr(incremental, "extract_paths", lambda *a, **k: pytest.fail("a file was parsed"))
     monkeypatch.setattr(incremental, "sha256_of", lambda *a, **k: pytest.fail("a file was read"))
+    monkeypatch.setitem(STEPS, "dbt_build", lambda *a: pytest.fail("dbt build ran"))
+    monkeypatch.setitem(STEPS, "gate_staging", lambda *a: pytest.fail("the staging gate ran"))
+    monkeypatch.setitem(STEPS, "publish", lambda *a: pytest.fail("published"))
+    result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "skipped" and result.run.files_changed == 0 and result.run.files_reused == 5
+    assert old_run in result.run.message and result.run.published_file == str(site_copy.published)
+    assert sha(site_copy.published) == published
+    assert site_copy.published.stat().st_mtime_ns == stat.st_mtime_ns
+    assert [(run.run_id, run.status) for run in runlog.read_runs(site_copy.run_log)][-2:] == [
+        (old_run, "success"), (result.run.run_id, "skipped")]
+    assert query(site_copy.published, "select run_id, status from etl_runs") == [(old_run, "success")]
+    assert result.extraction.staging_unchanged
+
+
+def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_file(site_copy, monkeypatch):
+    """A reader that holds the published file open neither blocks the load nor sees a broken
+    file; a new reader sees the new run, and etl_runs now lists the skipped run too."""
+    skipped = run_load(site_copy.inbox, site_copy.warehouse).run
+    assert skipped.status == "skipped"
+    monkeypatch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)  # (other dbt arguments alone would build too)
+    before = fact_rows(site_copy.published)
     reader = subprocess.Popen([sys.executable, "-c", READER, str(site_copy.published)], text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first = reader.stdout.readline().split()
-        assert first[0] == old_run
-        result = run_load(site_copy.inbox, site_copy.warehouse)
+        result = run_load(site_copy.inbox, site_copy.warehouse, force=True)
         reader.stdin.write("\n")
         reader.stdin.flush()
         assert reader.stdout.readline().split() == first  # still the old build, whole
     finally:
         reader.kill()
         reader.wait()
-    assert result.run.files_changed == 0 and result.run.files_reused == 5
+    assert result.run.status == "success" and result.run.files_changed == 0
     assert fact_rows(site_copy.published) == before
     runs = query(site_copy.published, "select status, files_changed from etl_runs order by run_id")
-    assert runs == [("success", 5), ("success", 0)]
+    assert runs == [("success", 5), ("skipped", 0), ("success", 0)]
     fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
                            capture_output=True, text=True, check=True)
     assert fresh.stdout.split()[0] == result.run.run_id
@@ -143,7 +162,7 @@ def test_failing_dbt_build_fails_the_load_and_leaves_the_warehouse_untouched(sit
                   extra_args=["--select", "nightly_broken_model"])))
     published = sha(site_copy.published)
     with pytest.raises(DbtBuildFailed, match="nightly_broken_model error"):
-        run_load(site_copy.inbox, site_copy.warehouse)
+        run_load(site_copy.inbox, site_copy.warehouse, force=True)  # nothing changed: forced to build
     assert sha(site_copy.published) == published
     failed = last_run(site_copy)
     assert (failed.status, failed.failed_step) == ("failed", "dbt_build")

@@ -25,15 +25,29 @@ documents as (
     select * from {{ ref('dim_document') }}
 ),
 
+-- a project published twice for one year (a revised form) is scored on its latest form only
+latest_documents as (
+    select document_key from documents where is_latest
+),
+
+latest_indicators as (
+    select indicators.*
+    from indicators
+    inner join latest_documents
+        on latest_documents.document_key = indicators.document_key
+),
+
 project_indicators as (
-    select indicators.*, 'own_target_table' as indicator_source, indicators.project_key as scored_project_key
-    from indicators
-    where indicators.project_key is not null
+    select latest_indicators.*, 'own_target_table' as indicator_source,
+        latest_indicators.project_key as scored_project_key
+    from latest_indicators
+    where latest_indicators.project_key is not null
     union all
-    select indicators.*, 'linked_duty_rows' as indicator_source, indicators.linked_project_key as scored_project_key
-    from indicators
-    where indicators.linked_project_key is not null
-      and indicators.project_key is null
+    select latest_indicators.*, 'linked_duty_rows' as indicator_source,
+        latest_indicators.linked_project_key as scored_project_key
+    from latest_indicators
+    where latest_indicators.linked_project_key is not null
+      and latest_indicators.project_key is null
 ),
 
 counts as (
@@ -123,7 +137,9 @@ money as (
         sum(case when direction = 'expenditure' and phase = 'annual_budget' then amount_wan end) as annual_expenditure_wan,
         sum(case when direction = 'expenditure' and phase = 'half_year_plan' then amount_wan end) as half_year_plan_wan
     from budget_lines
-    where project_key is not null
+    inner join latest_documents
+        on latest_documents.document_key = budget_lines.document_key
+    where budget_lines.project_key is not null
     group by project_key
 ),
 
@@ -132,6 +148,7 @@ rates as (
     from half_year_rate
     inner join documents
         on documents.document_key = half_year_rate.document_key
+    where documents.is_latest
 ),
 
 final as (

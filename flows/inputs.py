@@ -1,0 +1,77 @@
+"""What a build was made from, to skip a nightly build when nothing changed.
+
+A build is a function of the staging CSVs, the dbt project (models, seeds, macros, tests,
+profiles), the expectation suites and the dbt arguments. `build_inputs` hashes them — the
+CSVs by size and mtime_ns, which the incremental refresh keeps when it re-lands nothing —
+and `published_inputs.json` beside the published warehouse records the hash it was built
+from, with the published file's size and mtime_ns (a rollback or any other replacement of
+the file makes the record stale, so the next run builds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from pathlib import Path
+
+from extract.incremental import write_json_atomic
+from extract.records import STAGING_TABLES
+from flows.build import REPO_ROOT
+from flows.layout import WarehouseLayout
+
+RECORD_NAME = "published_inputs.json"
+PROJECT_INPUTS = ("dbt_project.yml", "profiles/profiles.yml", "models", "seeds", "macros", "tests_dbt",
+                  "expectations/suites")
+
+
+def _project_files(project_dir: Path) -> list[Path]:
+    files = []
+    for name in PROJECT_INPUTS:
+        path = project_dir / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+    return files
+
+
+def build_inputs(staging_dir: Path, inbox_fingerprint: str, project_dir: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    digest.update(inbox_fingerprint.encode())
+    for table in STAGING_TABLES:
+        try:
+            stat = (staging_dir / f"{table}.csv").stat()
+        except OSError:
+            return ""  # no staging to compare: always build
+        digest.update(f"{table}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    for path in _project_files(project_dir):
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps(shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))).encode())
+    return digest.hexdigest()
+
+
+def _published_stat(layout: WarehouseLayout) -> list[int] | None:
+    try:
+        stat = layout.published.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def record_published(layout: WarehouseLayout, run_id: str, inputs: str) -> None:
+    write_json_atomic(layout.root / RECORD_NAME,
+                       {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout)})
+
+
+def unchanged_since(layout: WarehouseLayout, inputs: str) -> str | None:
+    """The run id of the published build when it was built from exactly `inputs`, else None."""
+    try:
+        record = json.loads((layout.root / RECORD_NAME).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    published = _published_stat(layout)
+    if not inputs or published is None or record.get("inputs") != inputs or record.get("published") != published:
+        return None
+    return record.get("run_id")
