@@ -116,3 +116,32 @@ def test_data_quality_includes_extraction_issues(built_with_bad_document):
     assert staged >= 1 and len(issues) == staged
     assert any(issue["source_file"] == "999_not_a_form.txt" and issue["severity"] == "error" for issue in issues)
     assert indicators == 298
+
+
+def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(tmp_path):
+    """A revised publication of 001 (same project, unit and year) must not duplicate the
+    scorecard's project_key nor double its indicator counts."""
+    import shutil
+
+    from tests.warehouse.conftest import SAMPLES, build_from
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    original = next(SAMPLES.glob("001_*.txt")).read_text(encoding="utf-8")
+    (inbox / "001_revised.txt").write_text(original.replace("到2030年", "到2031年"), encoding="utf-8")
+    build = build_from(inbox, tmp_path, ["build", "--select", "+mart_project_scorecard",
+                                         "--resource-type", "seed", "--resource-type", "model"])
+    connection = duckdb.connect(str(build.database), read_only=True)
+    try:
+        duplicated = connection.execute(
+            "select project_key from mart_project_scorecard group by 1 having count(*) > 1").fetchall()
+        scored = connection.execute(
+            "select n_indicators, total_funds_wan from mart_project_scorecard "
+            "where project_name = '南京市工业和信息化发展专项资金'").fetchall()
+        forms = connection.execute(
+            "select count(*) from dim_document where title = '南京市市级项目预算绩效目标表'").fetchone()
+    finally:
+        connection.close()
+    assert duplicated == []
+    assert forms == (2,)
+    assert [(n, float(total)) for n, total in scored] == [(38, 25227.0)]
