@@ -111,7 +111,7 @@ class IndicatorTableParser:
         (l3_col, level3), (_, half), (_, full) = filled[-3], filled[-2], filled[-1]
         left = filled[:-3]
         key_work = linked = ""
-        if self.header.is_duty_table or self._in_duty_group():
+        if self.header.is_duty_table:
             key_work, linked, left = self._split_duty_cells(row, l3_col, left)
         if len(left) > 2:
             self.warnings.append((row.line_no, "unexpected_cell_count",
@@ -143,9 +143,6 @@ class IndicatorTableParser:
         self.rows.append(indicator)
 
     # -- 履职 table columns ---------------------------------------------------------------------
-    def _in_duty_group(self) -> bool:
-        return self.level1.canonical == DUTY_LEVEL1 and self.header.is_duty_table
-
     def _split_duty_cells(self, row: Row, l3_col: int, left: list[tuple[int, str]]):
         """(重点工作, 对应项目, label cells) of a 履职 row: by the header's columns when the row
         lines up with its header, else the two columns left of the 三级 name."""
