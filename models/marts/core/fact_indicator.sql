@@ -22,14 +22,26 @@ full_year as (
     select * from parsed_values where period = 'full_year'
 ),
 
-linked as (
+-- the key the 对应项目 cell would give its project, computed before the join: a join condition
+-- that computes it (or tests the raw cell for null) is not an equality, and DuckDB then pairs
+-- every indicator with every project (a nested-loop join, quadratic in the corpus)
+link_keys as (
     select
         indicators.*,
-        projects.project_key as linked_project_key
+        case
+            when indicators.linked_project_raw is not null
+                then {{ pb_key(['indicators.unit_name_key', 'indicators.fiscal_year', pb_name_key('indicators.linked_project_raw')]) }}
+        end as linked_project_lookup_key
     from indicators
+),
+
+linked as (
+    select
+        link_keys.*,
+        projects.project_key as linked_project_key
+    from link_keys
     left join projects
-        on indicators.linked_project_raw is not null
-        and projects.project_key = {{ pb_key(['indicators.unit_name_key', 'indicators.fiscal_year', pb_name_key('indicators.linked_project_raw')]) }}
+        on projects.project_key = link_keys.linked_project_lookup_key
 ),
 
 final as (
