@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,35 +121,110 @@ def load_suites(stage: str, suites_dir: Path = SUITES_DIR, seeds_dir: Path = SEE
     return suites
 
 
-def read_staging_frames(staging_dir: Path, suites: Iterable[Suite]) -> dict[str, pd.DataFrame | str]:
-    """Staging CSVs as text: blank cells become nulls, everything else stays as printed.
-    A CSV that cannot be read maps to the reason, which the gate reports as a failed check."""
-    frames: dict[str, pd.DataFrame | str] = {}
-    for suite in suites:
+# Expectations that look at a table's column names only: they get every column and no rows.
+SHAPE_EXPECTATIONS = frozenset({"expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list"})
+
+
+class StagingCsvs:
+    """Staging CSVs as text: blank cells become nulls, everything else stays as printed."""
+
+    def __init__(self, staging_dir: Path):
+        self.staging_dir = staging_dir
+
+    def _read(self, suite: Suite, **options: Any) -> pd.DataFrame:
+        return pd.read_csv(self.staging_dir / f"{suite.table}.csv", dtype=str, keep_default_na=False,
+                           na_values=[""], encoding="utf-8", **options)
+
+    def header(self, suite: Suite) -> list[str] | str:
         try:
-            frames[suite.name] = pd.read_csv(staging_dir / f"{suite.table}.csv", dtype=str,
-                                             keep_default_na=False, na_values=[""], encoding="utf-8")
+            return list(self._read(suite, nrows=0).columns)
         except (OSError, ValueError) as err:
-            frames[suite.name] = f"{type(err).__name__}: {err}"
-    return frames
+            return f"{type(err).__name__}: {err}"
+
+    def read(self, suite: Suite, columns: list[str]) -> pd.DataFrame | str:
+        try:
+            return self._read(suite, usecols=columns)
+        except (OSError, ValueError) as err:
+            return f"{type(err).__name__}: {err}"
 
 
-def read_mart_frames(database: Path, suites: Iterable[Suite]) -> dict[str, pd.DataFrame | str]:
-    """Mart tables (or a suite's query) read from the DuckDB file, read-only, then closed.
-    A table or query that cannot be read maps to the reason (a failed check)."""
-    import duckdb
+class MartTables:
+    """Mart tables (or a suite's query) read from the DuckDB file through one read-only
+    connection, opened on first use and closed by `close`."""
 
-    frames: dict[str, pd.DataFrame | str] = {}
-    if not database.exists():
-        return {suite.name: f"database {database} does not exist" for suite in suites}
-    with duckdb.connect(str(database), read_only=True) as connection:
-        for suite in suites:
-            sql = suite.query or f'select * from "{suite.table}"'
-            try:
-                frames[suite.name] = connection.execute(sql).df()
-            except duckdb.Error as err:
-                frames[suite.name] = f"{type(err).__name__}: {err}".splitlines()[0]
-    return frames
+    def __init__(self, database: Path):
+        self.database = database
+        self._connection = None
+
+    def _sql(self, suite: Suite) -> str:
+        return f"({suite.query})" if suite.query else f'"{suite.table}"'
+
+    def _execute(self, sql: str):
+        import duckdb
+
+        if not self.database.exists():
+            raise FileNotFoundError(f"database {self.database} does not exist")
+        if self._connection is None:
+            self._connection = duckdb.connect(str(self.database), read_only=True)
+        try:
+            return self._connection.execute(sql)
+        except duckdb.Error as err:
+            raise LookupError(f"{type(err).__name__}: {err}".splitlines()[0]) from err
+
+    def header(self, suite: Suite) -> list[str] | str:
+        try:
+            return [column[0] for column in self._execute(f"select * from {self._sql(suite)} limit 0").description]
+        except (FileNotFoundError, LookupError) as err:
+            return str(err)
+
+    def read(self, suite: Suite, columns: list[str]) -> pd.DataFrame | str:
+        selected = ", ".join(f'"{column}"' for column in columns)
+        try:
+            return self._execute(f"select {selected} from {self._sql(suite)} as batch").df()
+        except (FileNotFoundError, LookupError) as err:
+            return str(err)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+FrameSource = StagingCsvs | MartTables
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A part of a suite validated on one DataFrame: the expectations and the columns they read
+    (`None`: every column, zero rows — the column-name checks)."""
+
+    name: str
+    expectations: list[dict[str, Any]]
+    columns: list[str] | None
+
+
+def _named_columns(expectation: dict[str, Any]) -> list[str]:
+    kwargs = expectation["kwargs"]
+    named = [kwargs["column"]] if kwargs.get("column") else []
+    return named + list(kwargs.get("column_list") or [])
+
+
+def plan_batches(suite: Suite, header: list[str]) -> list[Batch]:
+    """Split a suite so that no check reads more than it needs: the column-name checks see the
+    header without rows; every other check sees only the columns the suite's checks name (in
+    table order; a named column the table lacks stays out and its check fails as missing). A
+    row-count check needs rows, not values: it reads the table's first column if none is named.
+    One large fact table then costs the memory of a few columns, not of every column."""
+    shape = [item for item in suite.expectations if item["type"] in SHAPE_EXPECTATIONS]
+    values = [item for item in suite.expectations if item["type"] not in SHAPE_EXPECTATIONS]
+    named = {column for item in values for column in _named_columns(item)}
+    columns = [column for column in header if column in named] or header[:1]
+    batches = []
+    if shape:
+        batches.append(Batch(f"{suite.name} (columns)", shape, None))
+    if values:
+        batches.append(Batch(suite.name, values, columns))
+    return batches
 
 
 def _context(docs_dir: Path | None):
@@ -187,40 +262,55 @@ def _observed(result: dict[str, Any]) -> tuple[str, int | None]:
     return text, count
 
 
-def validate(stage: str, frames: dict[str, pd.DataFrame | str], suites: list[Suite],
-             docs_dir: Path | None = None) -> GateReport:
-    """Validate each suite's DataFrame; returns every expectation's outcome (never raises on
-    failed expectations: `GateReport.raise_for_failures` is the gate)."""
+def _outcomes(stage: str, suite: Suite, run: Any) -> Iterator[CheckOutcome]:
+    for validation_result in run.run_results.values():
+        for result in validation_result.results:
+            config = result.expectation_config
+            observed, count = _observed(result.result or {})
+            if result.exception_info and result.exception_info.get("raised_exception"):
+                observed = f"error: {result.exception_info.get('exception_message')}"
+            kwargs = config.kwargs
+            column = kwargs.get("column") or ",".join(kwargs.get("column_list") or [])
+            yield CheckOutcome(stage, suite.name, suite.table, config.type, column, bool(result.success),
+                               observed, count)
+
+
+def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Path | None = None) -> GateReport:
+    """Validate each suite on frames read from `source`, one batch at a time (read, validate,
+    drop: the gate holds one table's checked columns in memory, never every table); returns
+    every expectation's outcome (never raises on failed expectations:
+    `GateReport.raise_for_failures` is the gate)."""
     gx, context = _context(docs_dir)
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    source = context.data_sources.add_pandas(stage)
-    validations = []
-    for suite in suites:
-        gx_suite = context.suites.add(ExpectationSuite(name=suite.name, expectations=suite.expectations))
-        batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe(suite.name)
-        validations.append(context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)))
+    data_source = context.data_sources.add_pandas(stage)
     report = GateReport(stage)
-    for suite, validation in zip(suites, validations, strict=True):
-        frame = frames[suite.name]
-        if isinstance(frame, str):
-            report.outcomes.append(CheckOutcome(stage, suite.name, suite.table, "table_is_readable", "",
-                                                False, frame, None))
-            continue
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"{stage}:{suite.name}", validation_definitions=[validation], actions=[]))
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
-        for validation_result in run.run_results.values():
-            for result in validation_result.results:
-                config = result.expectation_config
-                observed, count = _observed(result.result or {})
-                if result.exception_info and result.exception_info.get("raised_exception"):
-                    observed = f"error: {result.exception_info.get('exception_message')}"
-                kwargs = config.kwargs
-                column = kwargs.get("column") or ",".join(kwargs.get("column_list") or [])
-                report.outcomes.append(CheckOutcome(stage, suite.name, suite.table, config.type, column,
-                                                    bool(result.success), observed, count))
+    try:
+        for suite in suites:
+            header = source.header(suite)
+            if isinstance(header, str):
+                report.outcomes.append(CheckOutcome(stage, suite.name, suite.table, "table_is_readable", "",
+                                                    False, header, None))
+                continue
+            for batch in plan_batches(suite, header):
+                frame = pd.DataFrame(columns=header) if batch.columns is None else source.read(suite, batch.columns)
+                if isinstance(frame, str):
+                    report.outcomes.append(CheckOutcome(stage, suite.name, suite.table, "table_is_readable", "",
+                                                        False, frame, None))
+                    break
+                gx_suite = context.suites.add(ExpectationSuite(name=batch.name, expectations=batch.expectations))
+                definition = data_source.add_dataframe_asset(batch.name).add_batch_definition_whole_dataframe(
+                    batch.name)
+                validation = context.validation_definitions.add(
+                    gx.ValidationDefinition(name=batch.name, data=definition, suite=gx_suite))
+                checkpoint = context.checkpoints.add(gx.Checkpoint(
+                    name=f"{stage}:{batch.name}", validation_definitions=[validation], actions=[]))
+                run = checkpoint.run(batch_parameters={"dataframe": frame})
+                del frame
+                report.outcomes.extend(_outcomes(stage, suite, run))
+    finally:
+        if isinstance(source, MartTables):
+            source.close()
     if docs_dir is not None:
         context.build_data_docs(site_names=["perfbudget"])
         report.docs_index = docs_dir / "index.html"
@@ -229,12 +319,12 @@ def validate(stage: str, frames: dict[str, pd.DataFrame | str], suites: list[Sui
 
 def validate_staging(staging_dir: Path, docs_dir: Path | None = None) -> GateReport:
     suites = load_suites("staging")
-    return validate("staging", read_staging_frames(staging_dir, suites), suites, docs_dir)
+    return validate("staging", StagingCsvs(staging_dir), suites, docs_dir)
 
 
 def validate_marts(database: Path, docs_dir: Path | None = None) -> GateReport:
     suites = load_suites("marts")
-    return validate("marts", read_mart_frames(database, suites), suites, docs_dir)
+    return validate("marts", MartTables(database), suites, docs_dir)
 
 
 def gate_staging(staging_dir: Path, docs_dir: Path | None = None) -> GateReport:

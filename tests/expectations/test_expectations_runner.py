@@ -12,9 +12,11 @@ import pytest
 from expectations.runner import (
     SUITES_DIR,
     GateFailed,
+    MartTables,
+    Suite,
     gate_staging,
     load_suites,
-    read_mart_frames,
+    plan_batches,
     validate,
     validate_staging,
 )
@@ -126,7 +128,7 @@ def test_target_form_without_indicators_fails_the_marts_check(tmp_path):
         connection.execute("create table fact_indicator as select * from (values ('i1', 'd1')) "
                            "as t(indicator_key, document_key)")
     suites = [s for s in load_suites("marts") if s.name == "marts.target_form_indicators"]
-    report = validate("marts", read_mart_frames(database, suites), suites)
+    report = validate("marts", MartTables(database), suites)
     assert [(o.check, o.column) for o in report.failures] == [("expect_column_values_to_be_between",
                                                                "indicator_rows")]
     assert "1 unexpected" in report.failures[0].observed
@@ -136,5 +138,31 @@ def test_missing_mart_table_is_a_failed_check(tmp_path):
     database = tmp_path / "empty.duckdb"
     duckdb.connect(str(database)).close()
     suites = [s for s in load_suites("marts") if s.table == "dim_unit"]
-    report = validate("marts", read_mart_frames(database, suites), suites)
+    report = validate("marts", MartTables(database), suites)
     assert [o.check for o in report.failures] == ["table_is_readable"]
+
+
+def test_each_check_reads_only_the_columns_its_suite_names():
+    suite = next(s for s in load_suites("staging") if s.table == "indicators")
+    shape, values = plan_batches(suite, columns(STAGING_TABLES["indicators"]))
+    assert (shape.name, shape.columns) == ("staging.indicators (columns)", None)
+    assert [item["type"] for item in shape.expectations] == ["expect_table_columns_to_match_ordered_list"]
+    assert values.name == "staging.indicators"
+    assert values.columns == ["doc_id", "indicator_seq", "table_seq", "level1_fill", "level2_fill"]
+    assert len(values.expectations) == 6
+
+
+def test_a_row_count_check_alone_reads_one_column_and_counts_every_row(tmp_path):
+    suite = Suite("marts.tiny", "marts", "tiny", None,
+                  [{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 3, "max_value": 3},
+                    "meta": {}}], tmp_path / "tiny.json")
+    assert [batch.columns for batch in plan_batches(suite, ["a", "b"])] == [["a"]]
+    database = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table tiny as select range as a, 'x' as b from range(3)")
+    assert validate("marts", MartTables(database), [suite]).success
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("insert into tiny values (3, 'y')")
+    report = validate("marts", MartTables(database), [suite])
+    assert [(o.check, o.observed) for o in report.failures] == [("expect_table_row_count_to_be_between",
+                                                                 "observed 4")]
