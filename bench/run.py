@@ -50,10 +50,6 @@ sys.path.insert(0, str(REPO_ROOT))
 RESULTS_FILE = Path(__file__).resolve().parent / "results.json"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 MB = 1_000_000
-# On synthetic corpora one dbt test fails today (the same project printed by two forms gives
-# mart_project_scorecard two rows per project_key): the nightly runs exclude it so that they
-# publish; dbt_build runs every test and reports the failure.
-NIGHTLY_DBT_ARGS = os.environ.get("PERFBUDGET_BENCH_DBT_ARGS", "--exclude unique_mart_project_scorecard_project_key")
 TABLES = ("documents", "narratives", "budget_lines", "indicators", "report_facts", "extraction_issues")
 
 
@@ -177,7 +173,7 @@ def bench_size(n_forms: int, work: Path, seed: int, with_prefect: bool, log) -> 
     run("dbt_build", step_command("dbt", site, "--dbt-args", ""))
 
     reset_load_site(site)
-    env = {**prefect_env(site), "PERFBUDGET_DBT_ARGS": NIGHTLY_DBT_ARGS}
+    env = prefect_env(site)
     if run("nightly_full", perfbudget_run(site, "--direct"), env)["returncode"]:
         # nothing was published: a re-run would build again, not measure "nothing changed"
         steps["nightly_unchanged"] = {"not_run": "nightly_full failed (see its error)"}
@@ -190,8 +186,7 @@ def bench_size(n_forms: int, work: Path, seed: int, with_prefect: bool, log) -> 
         os.environ["PREFECT_HOME"] = env["PREFECT_HOME"]
         server, api_url = start_local_server(log_file=site / "prefect-server.log")
         try:
-            run("nightly_unchanged_prefect_server", perfbudget_run(site),
-                {**prefect_env(site, api_url), "PERFBUDGET_DBT_ARGS": NIGHTLY_DBT_ARGS})
+            run("nightly_unchanged_prefect_server", perfbudget_run(site), prefect_env(site, api_url))
         finally:
             stop_server(server)
     changed = change_files(site / "inbox", 0.01)
@@ -408,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform(), "load_average_before": load_before},
-              "seed": args.seed, "nightly_dbt_args": NIGHTLY_DBT_ARGS, "sizes": {}}
+              "seed": args.seed, "sizes": {}}
     for n_forms in sizes:
         report["sizes"][str(n_forms)] = bench_size(n_forms, work, args.seed, not args.no_prefect, log)
         args.results.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
