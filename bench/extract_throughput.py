@@ -1,18 +1,22 @@
-"""Extraction throughput on the samples repeated to a given size.
+"""Extraction throughput on the samples repeated to a given size, or on any inbox.
 
     .venv/bin/python bench/extract_throughput.py --mb 20 --workers 2
+    .venv/bin/python bench/extract_throughput.py --inbox /tmp/pb/bench/1000/inbox --workers 2
 
 Builds an inbox in a temp dir from copies of data/samples (each copy changes one name, so
 every file has its own content hash and none is dropped as a duplicate) until it holds at
-least --mb MB (10^6 bytes), then times:
+least --mb MB (10^6 bytes), or reads the --inbox given (a synthetic corpus: the samples
+repeated are kinder to the caches than real variety), then times:
 
 * `run_extraction` — one process, end to end (list, read, extract, land the staging CSVs);
 * `extract_paths`  — one process, extraction only;
+* with --workers N > 1, `run_extraction` on `extract.inbox.ProcessPool(N)`, end to end, as
+  the nightly load runs it (batches sized for N workers, CSVs landed by the parent);
 * with --workers N > 1, `extract_paths` over batches of files on N processes
   (concurrent.futures.ProcessPoolExecutor), extraction only, comparable with the row above.
 
-Every run's counts must equal the samples' counts × copies. Prints a table and writes
-bench/results_extract.json.
+Every run's counts must equal the samples' counts × copies (with --inbox: the counts of the
+first run). Prints a table and writes bench/results_extract.json.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -33,7 +38,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.templates import SAMPLES_DIR  # noqa: E402
-from extract.inbox import extract_paths, list_documents, run_extraction, summarise  # noqa: E402
+from extract.inbox import (  # noqa: E402
+    ProcessPool,
+    extract_paths,
+    in_process,
+    list_documents,
+    run_extraction,
+    summarise,
+)
 from extract.pipeline import extract_file  # noqa: E402
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results_extract.json"
@@ -41,6 +53,7 @@ MB = 1_000_000
 RUN_EXTRACTION = "run_extraction (+ CSVs)"
 EXTRACT_PATHS = "extract_paths"
 PROCESS_POOL = "extract_paths, process pool"
+RUN_EXTRACTION_POOL = "run_extraction, ProcessPool"
 
 
 @dataclass(slots=True)
@@ -127,11 +140,13 @@ def run_parallel(inbox: Path, workers: int) -> tuple[Counts, float]:
 
 
 def _run_once(mode: str, inbox: Path, staging: Path, workers: int) -> tuple[Counts, float]:
-    if mode == RUN_EXTRACTION:
+    if mode in (RUN_EXTRACTION, RUN_EXTRACTION_POOL):
         started = time.process_time()
-        summary = run_extraction(inbox, staging, staging.parent / "quarantine")
+        children = _children_cpu()
+        mapper = ProcessPool(workers) if mode == RUN_EXTRACTION_POOL else in_process
+        summary = run_extraction(inbox, staging, staging.parent / "quarantine", mapper=mapper)
         counts = _counts_of(summary)
-        counts.cpu_seconds = time.process_time() - started
+        counts.cpu_seconds = time.process_time() - started + _children_cpu() - children
         return counts, summary.seconds
     if mode == EXTRACT_PATHS:
         started = time.perf_counter()
@@ -140,10 +155,27 @@ def _run_once(mode: str, inbox: Path, staging: Path, workers: int) -> tuple[Coun
     return run_parallel(inbox, workers)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the worker processes this process has waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def existing_inbox(inbox: Path) -> tuple[Counts, int]:
+    """An inbox given on the command line: its byte count, and the counts one process finds
+    (the expectation every timed run must meet)."""
+    with tempfile.TemporaryDirectory(prefix="perfbudget-throughput-") as tmp:
+        expected = _counts_of(run_extraction(inbox, Path(tmp) / "staging", Path(tmp) / "quarantine",
+                                             mapper=in_process))
+    return expected, sum(path.stat().st_size for path in list_documents(inbox))
+
+
 def measure(inbox: Path, staging: Path, workers: int, repeat: int) -> list[tuple[str, int, Counts, list[float]]]:
     """Each run `repeat` times, interleaved (the machine is shared: the fastest run is the
     one least disturbed by other work)."""
-    modes = [(RUN_EXTRACTION, 1), (EXTRACT_PATHS, 1)] + ([(PROCESS_POOL, workers)] if workers > 1 else [])
+    modes = [(RUN_EXTRACTION, 1), (EXTRACT_PATHS, 1)]
+    if workers > 1:
+        modes += [(RUN_EXTRACTION_POOL, workers), (PROCESS_POOL, workers)]
     seconds: dict[str, list[float]] = {mode: [] for mode, _ in modes}
     counts: dict[str, Counts] = {}
     for _ in range(repeat):
@@ -163,16 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="processes for the parallel run (default 1: none)")
     parser.add_argument("--repeat", type=int, default=3, help="times each run is repeated; the fastest counts")
     parser.add_argument("--samples", type=Path, default=SAMPLES_DIR, help="folder of sample documents")
+    parser.add_argument("--inbox", type=Path, help="time this inbox (read only) instead of copies of the samples")
     parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="where to write the JSON results")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="perfbudget-throughput-") as tmp:
-        inbox = Path(tmp) / "inbox"
-        copies, expected, size = build_inbox(args.samples, inbox, args.mb)
+        if args.inbox:
+            inbox, copies = args.inbox, 0
+            expected, size = existing_inbox(inbox)
+        else:
+            inbox = Path(tmp) / "inbox"
+            copies, expected, size = build_inbox(args.samples, inbox, args.mb)
         load_before = os.getloadavg()
         runs = measure(inbox, Path(tmp) / "staging", args.workers, max(1, args.repeat))
         load_after = os.getloadavg()
     megabytes = size / MB
-    print(f"inbox: {copies} copies of {args.samples} = {expected.files} files, {expected.forms} forms, "
+    source = str(args.inbox) if args.inbox else f"{copies} copies of {args.samples}"
+    print(f"inbox: {source} = {expected.files} files, {expected.forms} forms, "
           f"{megabytes:.1f} MB; {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"fastest of {max(1, args.repeat)}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"{'run':30} {'procs':>5} {'MB':>7} {'files':>7} {'forms':>7} {'seconds':>8} {'MB/s':>7} {'forms/s':>8}"
@@ -197,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_1_5_15_before": load_before, "load_average_1_5_15_after": load_after},
-        "inbox": {"copies": copies, "bytes": size, "mb": round(megabytes, 3), "expected": expected.as_json()},
+        "inbox": {"path": str(args.inbox) if args.inbox else None, "copies": copies, "bytes": size,
+                  "mb": round(megabytes, 3), "expected": expected.as_json()},
         "runs": results,
     }
     args.results.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

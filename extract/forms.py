@@ -44,7 +44,9 @@ def single_text(row: Row) -> str | None:
 
 def is_title(row: Row) -> bool:
     text = single_text(row)
-    return bool(text) and len(text) <= _MAX_TITLE_CHARS and _TITLE.search(squash(text)) is not None
+    # every title word ends in 表 or 告, which squash keeps: most rows are ruled out before squash
+    return (bool(text) and len(text) <= _MAX_TITLE_CHARS and ("表" in text or "告" in text)
+            and _TITLE.search(squash(text)) is not None)
 
 
 def split_forms(rows: list[Row]) -> list[FormSlice]:

@@ -78,9 +78,20 @@ def list_documents(inbox: Path) -> list[Path]:
 def extract_paths(paths: Iterable[Path], inbox: Path, taxonomy: Taxonomy | None = None,
                   progress: Callable[[int], None] | None = None) -> list[FileExtraction]:
     """Extract each file; unsupported or unreadable files become error issues, never exceptions."""
-    taxonomy = taxonomy or load_taxonomy()
     results = []
-    for done, path in enumerate(paths, start=1):
+    for done, result in enumerate(iter_extractions(paths, inbox, taxonomy), start=1):
+        results.append(result)
+        if progress:
+            progress(done)
+    return results
+
+
+def iter_extractions(paths: Iterable[Path], inbox: Path, taxonomy: Taxonomy | None = None) -> Iterator[FileExtraction]:
+    """`extract_paths` one file at a time: a caller that renders each file as it comes keeps
+    one file's row objects alive, not a whole batch's (fewer objects for the garbage
+    collector to walk, and a heap that stays in the CPU caches)."""
+    taxonomy = taxonomy or load_taxonomy()
+    for path in paths:
         name = path.relative_to(inbox).as_posix()
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             result = FileExtraction(source_file=name, source_sha256="")
@@ -94,10 +105,7 @@ def extract_paths(paths: Iterable[Path], inbox: Path, taxonomy: Taxonomy | None 
                 result.issues.append(ExtractionIssue(name, "", ERROR, "unreadable_file", str(err), None))
             else:
                 result = extract_file(name, data, taxonomy)
-        results.append(result)
-        if progress:
-            progress(done)
-    return results
+        yield result
 
 
 def _drop_if_duplicate(result: FileExtraction, seen: dict[str, str]) -> None:
@@ -135,7 +143,7 @@ class FileRows:
     source_file: str
     source_sha256: str
     content_id: str
-    csv: dict[str, str]
+    csv: dict[str, str | bytes]  # text; its UTF-8 bytes on the way back from a ProcessPool worker
     rows: dict[str, int]
     forms_by_type: dict[str, int]
     errors: int
@@ -258,10 +266,21 @@ def summarise(results: list[FileExtraction]) -> ExtractionSummary:
 
 # --- fanning out: batches of files, mapped in order -------------------------------------
 
-# Below this many bytes to parse, extraction stays in the calling process: starting worker
-# processes (~0.5 s) costs more than the samples take to parse (~0.1 s).
-PARALLEL_MIN_BYTES = int(os.environ.get("PERFBUDGET_PARALLEL_MIN_BYTES", 8_000_000))
+# Below this many bytes to parse, extraction stays in the calling process: starting spawned
+# worker processes (~0.5 s) costs more than the samples take to parse (~0.1 s). Forked
+# workers start in milliseconds: on two cores a 2.6 MB inbox already takes 0.24 s instead
+# of 0.39 s in one process. PERFBUDGET_PARALLEL_MIN_BYTES sets both.
+_MIN_BYTES_SETTING = os.environ.get("PERFBUDGET_PARALLEL_MIN_BYTES")
+PARALLEL_MIN_BYTES = int(_MIN_BYTES_SETTING or 8_000_000)
+FORKED_PARALLEL_MIN_BYTES = int(_MIN_BYTES_SETTING or 1_000_000)
 BATCH_BYTES = 4_000_000
+# On a pool, batches are cut so that each worker gets several and the last one is short (the
+# last batch to finish sets the wall time: with 4 MB batches an 8 MB inbox made two batches,
+# one per worker, and one worker idled while the other finished), but not so small that
+# round trips dominate (1 MB takes about 0.1 s to parse).
+BATCHES_PER_WORKER = 8
+MIN_POOL_BATCH_BYTES = 256_000
+MAX_POOL_BATCH_BYTES = 1_000_000
 
 BatchFunction = Callable[[list], list[FileRows]]
 Mapper = Callable[[BatchFunction, list[list]], Iterable[list[FileRows]]]
@@ -279,6 +298,19 @@ def plan_batches(items: list, sizes: list[int], batch_bytes: int = BATCH_BYTES) 
     if current:
         batches.append(current)
     return batches
+
+
+def batch_bytes_for(bytes_to_parse: int, workers: int) -> int:
+    """Batch size for `workers` processes: BATCH_BYTES in one process (fewest calls), else
+    about BATCHES_PER_WORKER batches per worker, between MIN_ and MAX_POOL_BATCH_BYTES."""
+    if workers < 2:
+        return BATCH_BYTES
+    return max(MIN_POOL_BATCH_BYTES, min(MAX_POOL_BATCH_BYTES, bytes_to_parse // (workers * BATCHES_PER_WORKER)))
+
+
+def mapper_workers(mapper: Mapper) -> int:
+    """How many processes a mapper runs batches on (1 for `in_process` or an unknown mapper)."""
+    return getattr(mapper, "workers", 1)
 
 
 def in_order(submit: Callable[[list], Any], batches: Iterable[list], window: int) -> Iterator[Any]:
@@ -302,30 +334,74 @@ def worker_count() -> int:
     return max(1, int(os.environ.get("PERFBUDGET_EXTRACT_WORKERS", 0)) or os.cpu_count() or 1)
 
 
-class ProcessPool:
-    """Batches mapped over worker processes (the GIL makes threads useless for parsing).
-    `spawn`ed, not forked: the flow's process holds threads (Prefect) that fork would copy."""
+def _single_threaded() -> bool:
+    """True when this process runs one OS thread (Linux: /proc/self/task), so a fork copies
+    no lock another thread may hold; False when unsure."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
-    def __init__(self, workers: int | None = None):
+
+def start_method() -> str:
+    """`fork` when it is safe (one thread, and available), else `spawn`.
+
+    A spawned worker starts a new interpreter and imports the extractor (a 2.6 MB inbox on
+    two spawned workers took 0.46 s, longer than the 0.39 s of one process; forked: 0.24 s);
+    a forked one starts at once with the taxonomy and compiled patterns already loaded. But
+    fork copies the locks of other threads in whatever state they are (the flow's process
+    holds Prefect's threads), so it is only used when the process has no other thread.
+    PERFBUDGET_START_METHOD overrides."""
+    chosen = os.environ.get("PERFBUDGET_START_METHOD")
+    if chosen:
+        return chosen
+    if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
+        return "fork"
+    return "spawn"
+
+
+class ProcessPool:
+    """Batches mapped over worker processes (the GIL makes threads useless for parsing);
+    forked or spawned as `start_method` decides."""
+
+    def __init__(self, workers: int | None = None, method: str | None = None):
         self.workers = workers or worker_count()
+        self.method = method
 
     def __call__(self, function: BatchFunction, batches: list[list]) -> Iterator[list[FileRows]]:
-        context = multiprocessing.get_context("spawn")
+        method = self.method or start_method()
+        if method == "fork":
+            load_taxonomy()  # loaded once here, inherited by every worker
+        context = multiprocessing.get_context(method)
+        encoded = functools.partial(_encoded_csv, function)
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            yield from in_order(lambda batch: pool.submit(function, batch), batches, window=2 * self.workers)
+            yield from in_order(lambda batch: pool.submit(encoded, batch), batches, window=2 * self.workers)
+
+
+def _encoded_csv(function: BatchFunction, batch: list) -> list[FileRows]:
+    """Run in a worker: the batch's rows with their CSV text as UTF-8 bytes. Pickling a str
+    encodes it here anyway; bytes are then copied, not decoded, in the parent, and written to
+    the staging files as they are (the parent is the one process every worker waits on)."""
+    results = function(batch)
+    for file_rows in results:
+        file_rows.csv = {table: text.encode("utf-8") for table, text in file_rows.csv.items()}
+    return results
 
 
 def default_mapper(bytes_to_parse: int) -> Mapper:
-    """In-process for a small inbox or one core; a process pool otherwise."""
+    """In-process for a small inbox or one core; a process pool otherwise (how small depends
+    on how fast its workers start)."""
     workers = worker_count()
-    if workers < 2 or bytes_to_parse < PARALLEL_MIN_BYTES:
+    method = start_method()
+    threshold = FORKED_PARALLEL_MIN_BYTES if method == "fork" else PARALLEL_MIN_BYTES
+    if workers < 2 or bytes_to_parse < threshold:
         return in_process
-    return ProcessPool(workers)
+    return ProcessPool(workers, method=method)
 
 
 def extract_batch(paths: list[Path], inbox: Path) -> list[FileRows]:
     """One batch of files, rendered (a picklable unit of work for a pool or a cluster)."""
-    return [render_file(result) for result in extract_paths(paths, inbox)]
+    return [render_file(result) for result in iter_extractions(paths, inbox)]
 
 
 def _sizes(paths: list[Path]) -> list[int]:
@@ -348,10 +424,13 @@ def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = Non
     total = len(paths)
     sizes = _sizes(paths)
     mapper = mapper or default_mapper(sum(sizes))
+    batches = plan_batches(paths, sizes, batch_bytes_for(sum(sizes), mapper_workers(mapper)))
+    if len(batches) < 2:
+        mapper = in_process  # one batch runs on one process anyway: no pool to start
     quarantined = []
     done = 0
     with StagingLander(out_dir) as lander:
-        for batch_rows in mapper(functools.partial(extract_batch, inbox=inbox), plan_batches(paths, sizes)):
+        for batch_rows in mapper(functools.partial(extract_batch, inbox=inbox), batches):
             for result in batch_rows:
                 lander.add_rows(result)
                 quarantined += quarantine([result], inbox, quarantine_dir or out_dir.parent / "quarantine")

@@ -30,13 +30,14 @@ from pathlib import Path
 
 from extract import EXTRACTOR_VERSION
 from extract.inbox import (
-    BATCH_BYTES,
     ExtractionSummary,
     FileRows,
     Mapper,
     StagingLander,
+    batch_bytes_for,
     default_mapper,
     extract_paths,
+    mapper_workers,
     plan_batches,
     quarantine,
     render_file,
@@ -283,13 +284,14 @@ def _unchanged_summary(landed: dict, summary: IncrementalSummary) -> Incremental
 
 def refresh_staging(paths: list[Path], inbox: Path, staging_dir: Path, quarantine_dir: Path,
                     cache_dir: Path | None = None, mapper: Mapper | None = None,
-                    batch_bytes: int = BATCH_BYTES) -> IncrementalSummary:
+                    batch_bytes: int | None = None) -> IncrementalSummary:
     """Bring the staging CSVs up to date with the inbox, parsing only what changed.
 
     All six tables are re-landed (atomically, one file at a time) from cached and fresh rows,
     streaming: one batch of files' rows in memory at a time. Changed files are parsed in
     batches through `mapper` (default: in-process for a small inbox, a process pool for a
-    large one; the Prefect flow passes its task runner). Newly parsed files with an `error`
+    large one; the Prefect flow passes its task runner) of `batch_bytes` (default: sized for
+    the mapper's workers, see `batch_bytes_for`). Newly parsed files with an `error`
     issue are copied to the quarantine folder, and every file with an error counts as
     quarantined. When the inbox holds exactly the files (names and contents) of the last
     refresh and the CSVs it landed are still in place, nothing is re-landed:
@@ -312,7 +314,7 @@ def refresh_staging(paths: list[Path], inbox: Path, staging_dir: Path, quarantin
     items = [(item.path, item.state.sha256 if item.state else None) for item in to_parse]
     sizes = [item.state.size if item.state else 0 for item in to_parse]
     mapper = mapper or default_mapper(sum(sizes))
-    batches = plan_batches(items, sizes, batch_bytes)
+    batches = plan_batches(items, sizes, batch_bytes or batch_bytes_for(sum(sizes), mapper_workers(mapper)))
     parsed = (result for results in mapper(functools.partial(parse_and_cache, inbox=inbox, cache_dir=cache.cache_dir),
                                            batches) for result in results)
     quarantined = []

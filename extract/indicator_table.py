@@ -69,6 +69,10 @@ class TableHeader:
 
 
 def is_header_row(row: Row) -> bool:
+    """Asked of every row of every target form: a substring test on the joined cells (in C)
+    rules out almost all rows before any cell is looked at one by one."""
+    if "一级指标" not in "\t".join(row.cells):
+        return False
     return any("一级指标" in text and squash(text) == "一级指标" for _, text in row.filled)
 
 
@@ -102,7 +106,7 @@ class IndicatorTableParser:
         filled = row.filled
         if not filled:
             return
-        if all(self.taxonomy.is_label(text) for _, text in filled) and len(filled) <= 2:
+        if len(filled) <= 2 and all(self.taxonomy.is_label(text) for _, text in filled):
             self._apply_labels(row, list(filled), indicator=None)
             return
         if len(filled) < 3:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from extract import EXTRACTOR_VERSION
 from extract.cells import to_rows
-from extract.decode import UnreadableDocument, decode_document
+from extract.decode import DecodedText, UnreadableDocument, decode_document
 from extract.forms import DEPT_SELF_EVAL, FormSlice, classify, fiscal_year, region_from_title, split_forms
 from extract.records import BudgetLine, Document, ExtractionIssue, Indicator, Narrative, ReportFact
 from extract.report_facts import read_report_facts
@@ -48,6 +48,14 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _content_id_of(data: bytes, decoded: DecodedText, data_sha256: str) -> str:
+    """`content_id(decoded.text)`, without encoding and hashing the text again when it is the
+    bytes as they were: plain UTF-8 (no BOM) with no CR to normalise."""
+    if decoded.encoding == "utf-8" and b"\r" not in data:
+        return data_sha256
+    return content_id(decoded.text)
+
+
 def make_doc_id(text_hash: str, part_seq: int) -> str:
     return hashlib.sha256(f"{text_hash}:{part_seq}".encode()).hexdigest()[:16]
 
@@ -60,7 +68,7 @@ def extract_file(source_file: str, data: bytes, taxonomy: Taxonomy | None = None
     except UnreadableDocument as err:
         result.issues.append(ExtractionIssue(source_file, "", ERROR, err.code, str(err), err.line))
         return result
-    result.content_id = content_id(decoded.text)
+    result.content_id = _content_id_of(data, decoded, result.source_sha256)
     forms = split_forms(to_rows(decoded.text))
     for form in forms:
         _extract_form(result, form, taxonomy)

@@ -10,31 +10,54 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 from extract.records import STAGING_TABLES, columns
 
 
-def _write_rows(writer, names: list[str], rows: Iterable[object]) -> int:
-    count = 0
-    for row in rows:
-        # getattr, not dataclasses.astuple: astuple deep-copies every row (4x slower)
-        writer.writerow(["" if (value := getattr(row, name)) is None else value for name in names])
-        count += 1
-    return count
+def _write_rows(writer, names: Sequence[str], rows: Iterable[object]) -> int:
+    """Write rows' fields in column order; returns the count. One C-level `attrgetter` per
+    row instead of a getattr per field (not `dataclasses.astuple`, which deep-copies); None
+    needs no mapping because the csv module already writes None as an empty field."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    writer.writerows(map(_getter(tuple(names)), rows))
+    return len(rows)
+
+
+@cache
+def _getter(names: tuple[str, ...]) -> Callable[[object], tuple]:
+    """A row → its values in column order (always a tuple, even for one column)."""
+    if len(names) == 1:
+        only = attrgetter(names[0])
+        return lambda row: (only(row),)
+    return attrgetter(*names)
 
 
 def render_rows(table: str, rows: Iterable[object]) -> str:
     """Rows of one table as the CSV text `TableWriter.write` would write (no header)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return ""
     buffer = io.StringIO()
-    _write_rows(csv.writer(buffer, lineterminator="\n"), [f.name for f in fields(STAGING_TABLES[table])], rows)
+    _write_rows(csv.writer(buffer, lineterminator="\n"), _field_names(table), rows)
     return buffer.getvalue()
 
 
+@cache
+def _field_names(table: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(STAGING_TABLES[table]))
+
+
 class TableWriter:
-    """One staging table written row batch by row batch into a temp file, renamed on commit."""
+    """One staging table written row batch by row batch into a temp file, renamed on commit.
+
+    The file is written as bytes: rows rendered here or in this process are encoded once,
+    and rows a worker process sent already encoded (`extract.inbox.ProcessPool`) are written
+    as they came, without a decode and an encode in the one process every worker waits on."""
 
     def __init__(self, out_dir: Path, table: str):
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -43,17 +66,24 @@ class TableWriter:
         self.target = out_dir / f"{table}.csv"
         handle, temp_name = tempfile.mkstemp(prefix=f".{table}.", suffix=".tmp", dir=out_dir)
         self.temp = Path(temp_name)
-        self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.stream, lineterminator="\n")
-        self.writer.writerow(columns(record_type))
+        self.stream = os.fdopen(handle, "wb")
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(columns(record_type))
+        self.stream.write(header.getvalue().encode("utf-8"))
+        # nothing left in the buffer: a worker forked after this point (extract.inbox.ProcessPool)
+        # inherits no bytes it could ever write a second time
+        self.stream.flush()
         self.count = 0
 
     def write(self, rows: Iterable[object]) -> None:
-        self.count += _write_rows(self.writer, self.names, rows)
+        buffer = io.StringIO()
+        self.count += _write_rows(csv.writer(buffer, lineterminator="\n"), self.names, rows)
+        self.stream.write(buffer.getvalue().encode("utf-8"))
 
-    def write_text(self, text: str, count: int) -> None:
-        """Rows already rendered by `render_rows` (e.g. in a worker process)."""
-        self.stream.write(text)
+    def write_text(self, text: str | bytes, count: int) -> None:
+        """Rows already rendered by `render_rows` (e.g. in a worker process), as text or as
+        its UTF-8 bytes."""
+        self.stream.write(text.encode("utf-8") if isinstance(text, str) else text)
         self.count += count
 
     def commit(self) -> int:

@@ -83,13 +83,15 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy) -> TargetFormContent:
         filled = row.filled
         if not filled:
             continue
-        first = squash(filled[0][1])
         if is_header_row(row):
             table = IndicatorTableParser(taxonomy, TableHeader.from_row(row), table_seq=len(tables) + 1)
             tables.append(table)
-        elif table is not None:
+            continue
+        if table is not None:
             table.read(row)
-        elif first in HEADER_FIELDS:
+            continue
+        first = squash(filled[0][1])  # only rows before the indicator tables need it
+        if first in HEADER_FIELDS:
             _read_header_fields(row, content.header)
         elif first in NARRATIVE_FIELDS:
             text = filled[1][1] if len(filled) > 1 else ""

@@ -115,7 +115,7 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
         reader.wait()
     assert result.run.status == "success" and result.run.files_changed == 0
     assert fact_rows(site_copy.published) == before
-    runs = query(site_copy.published, "select status, files_changed from etl_runs order by run_id")
+    runs = query(site_copy.published, "select status, files_changed from etl_runs order by started_at, run_id")
     assert runs == [("success", 5), ("skipped", 0), ("success", 0)]
     fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
                            capture_output=True, text=True, check=True)
