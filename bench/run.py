@@ -15,6 +15,8 @@ tree's summed RSS (psutil, sampled every 0.25 s: the parallel steps run several 
 | read_bytes | floor: reading the inbox's raw bytes in Python |
 | extract_1 | `run_extraction` in one process (in-process batches): forms/s, MB/s |
 | extract_all | `run_extraction` on a process pool of all cores |
+| extract_dask | the flow's extract step on a local Dask cluster (one worker process per core, |
+|  | through prefect-dask, as with `--dask-address`); cluster and Prefect server start untimed |
 | duckdb_read_csv | floor: DuckDB `read_csv` of the six staging CSVs into tables |
 | sql_floor | floor: the models' compiled SQL (`dbt compile` → target/manifest.json) run directly |
 |  | in DuckDB in dependency order as the same materializations; seeds loaded with `read_csv` |
@@ -167,6 +169,9 @@ def bench_size(n_forms: int, work: Path, seed: int, with_prefect: bool, log) -> 
     run("read_bytes", step_command("read_bytes", site))
     run("extract_1", step_command("extract", site, "--workers", "1"))
     run("extract_all", step_command("extract", site, "--workers", str(os.cpu_count() or 1)))
+    if with_prefect:
+        run("extract_dask", step_command("extract_dask", site, "--workers", str(os.cpu_count() or 1)),
+            prefect_env(site))
     run("duckdb_read_csv", step_command("read_csv", site))
     run("sql_floor", step_command("sql_floor", site))
     run("dbt_models", step_command("dbt", site, "--dbt-args", "--exclude resource_type:test"))
@@ -216,7 +221,7 @@ def change_files(inbox: Path, share: float) -> int:
 def derive(counts: dict, steps: dict) -> dict:
     megabytes = counts["bytes"] / MB
     derived = {}
-    for name in ("read_bytes", "extract_1", "extract_all"):
+    for name in ("read_bytes", "extract_1", "extract_all", "extract_dask"):
         step = steps.get(name, {})
         seconds = step.get("step_seconds")
         if seconds:
@@ -225,6 +230,8 @@ def derive(counts: dict, steps: dict) -> dict:
     one, many = derived.get("extract_1_mb_per_s"), derived.get("extract_all_mb_per_s")
     if one and many:
         derived["extract_speedup_all_cores"] = round(many / one, 2)
+    if one and derived.get("extract_dask_mb_per_s"):
+        derived["extract_dask_speedup"] = round(derived["extract_dask_mb_per_s"] / one, 2)
     floor = steps.get("sql_floor", {}).get("step_seconds")
     if floor:
         for name in ("dbt_build", "dbt_models"):
@@ -270,6 +277,43 @@ def step_extract(site: Path, args) -> dict:
     return {"step_seconds": round(summary.seconds, 3), "forms": summary.forms, "files": summary.files,
             "bytes": summary.bytes_read, "errors": summary.errors, "workers": args.workers,
             "csv_mb": round(sum(p.stat().st_size for p in staging.glob("*.csv")) / MB, 1)}
+
+
+def step_extract_dask(site: Path, args) -> dict:
+    """The nightly flow's extract step with a Dask task runner: `extract_changed` maps the task
+    `extract_batch` over ~DASK_BATCH_BYTES batches on a LocalCluster of `--workers` worker
+    processes (one thread each), as `perfbudget run --dask-address` does on a real cluster.
+    Starting the Prefect server and the cluster is not timed; the extraction is."""
+    import distributed
+    from prefect import flow
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect_dask import DaskTaskRunner
+
+    from extract.inbox import list_documents
+    from flows import nightly
+
+    inbox, staging, quarantine = site / "inbox", site / "staging_dask", site / "quarantine_dask"
+    for folder in (staging, quarantine):  # the extraction cache lives in staging/.incremental
+        shutil.rmtree(folder, ignore_errors=True)
+
+    @flow(name="bench_extract_on_dask")
+    def extract_on_dask() -> tuple[float, int]:
+        started = time.perf_counter()
+        summary = nightly.run_as_task("extract_changed", list_documents(inbox), inbox, staging, quarantine)
+        return time.perf_counter() - started, summary.extraction.forms
+
+    server = SubprocessASGIServer()
+    server.start(timeout=120)
+    os.environ["PREFECT_API_URL"] = server.api_url  # the workers report their task runs to it
+    try:
+        with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            runner = DaskTaskRunner(address=cluster.scheduler_address)
+            seconds, forms = extract_on_dask.with_options(task_runner=runner)()
+    finally:
+        server.stop()
+    return {"step_seconds": round(seconds, 3), "forms": forms, "workers": args.workers,
+            "batch_bytes": nightly.DASK_BATCH_BYTES}
 
 
 def step_read_csv(site: Path, args) -> dict:
@@ -369,7 +413,8 @@ def step_dbt(site: Path, args) -> dict:
             "failed": [node.unique_id for node in build.failed_nodes][:10], "dbt_args": args.dbt_args}
 
 
-STEPS = {"read_bytes": step_read_bytes, "extract": step_extract, "read_csv": step_read_csv,
+STEPS = {"read_bytes": step_read_bytes, "extract": step_extract, "extract_dask": step_extract_dask,
+         "read_csv": step_read_csv,
          "sql_floor": step_sql_floor, "dbt": step_dbt}
 
 

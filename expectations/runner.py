@@ -17,6 +17,7 @@ non-blank values of that seed column, so value sets have one source of truth: `s
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ SUITES_DIR = Path(__file__).resolve().parent / "suites"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 STAGES = ("staging", "marts")
+GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT", "256MB")
 
 
 class GateFailed(RuntimeError):
@@ -165,7 +167,10 @@ class MartTables:
         if not self.database.exists():
             raise FileNotFoundError(f"database {self.database} does not exist")
         if self._connection is None:
-            self._connection = duckdb.connect(str(self.database), read_only=True)
+            # DuckDB's default memory_limit is 80% of RAM: scanning a large fact table would keep
+            # its blocks cached in this process beside the DataFrame built from them
+            self._connection = duckdb.connect(str(self.database), read_only=True,
+                                              config={"memory_limit": GATE_DUCKDB_MEMORY_LIMIT})
         try:
             return self._connection.execute(sql)
         except duckdb.Error as err:
@@ -210,20 +215,36 @@ def _named_columns(expectation: dict[str, Any]) -> list[str]:
 
 
 def plan_batches(suite: Suite, header: list[str]) -> list[Batch]:
-    """Split a suite so that no check reads more than it needs: the column-name checks see the
-    header without rows; every other check sees only the columns the suite's checks name (in
-    table order; a named column the table lacks stays out and its check fails as missing). A
-    row-count check needs rows, not values: it reads the table's first column if none is named.
-    One large fact table then costs the memory of a few columns, not of every column."""
+    """Split a suite so that no check reads more than it needs, and a table's columns are read
+    one group at a time: the column-name checks see the header without rows; the other checks
+    are grouped by the columns they name (in table order; a named column the table lacks stays
+    out and its check fails as missing; a group within a wider one joins it), one frame per
+    group. A row-count check needs rows, not
+    values: it joins the first group (or reads the table's first column alone). A fact table
+    of millions of rows then costs the memory of one key column at a time, not of every column."""
     shape = [item for item in suite.expectations if item["type"] in SHAPE_EXPECTATIONS]
-    values = [item for item in suite.expectations if item["type"] not in SHAPE_EXPECTATIONS]
-    named = {column for item in values for column in _named_columns(item)}
-    columns = [column for column in header if column in named] or header[:1]
-    batches = []
-    if shape:
-        batches.append(Batch(f"{suite.name} (columns)", shape, None))
-    if values:
-        batches.append(Batch(suite.name, values, columns))
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    unnamed = []
+    for item in suite.expectations:
+        if item["type"] in SHAPE_EXPECTATIONS:
+            continue
+        named = set(_named_columns(item))
+        columns = tuple(column for column in header if column in named)
+        if columns:
+            groups.setdefault(columns, []).append(item)
+        else:
+            unnamed.append(item)
+    for columns in sorted(groups, key=len):  # a group inside a wider one joins it: one read, not two
+        wider = next((other for other in groups if other != columns and set(columns) < set(other)), None)
+        if wider is not None:
+            groups[wider] = groups.pop(columns) + groups[wider]
+    if unnamed:
+        first = next(iter(groups), tuple(header[:1]))
+        groups[first] = groups.get(first, []) + unnamed
+    batches = [Batch(f"{suite.name} (columns)", shape, None)] if shape else []
+    for columns, expectations in groups.items():
+        name = suite.name if len(groups) == 1 else f"{suite.name} [{', '.join(columns)}]"
+        batches.append(Batch(name, expectations, list(columns)))
     return batches
 
 
@@ -283,7 +304,6 @@ def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Pat
     gx, context = _context(docs_dir)
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    data_source = context.data_sources.add_pandas(stage)
     report = GateReport(stage)
     try:
         for suite in suites:
@@ -299,6 +319,7 @@ def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Pat
                                                         False, frame, None))
                     break
                 gx_suite = context.suites.add(ExpectationSuite(name=batch.name, expectations=batch.expectations))
+                data_source = context.data_sources.add_pandas(f"{stage}: {batch.name}")
                 definition = data_source.add_dataframe_asset(batch.name).add_batch_definition_whole_dataframe(
                     batch.name)
                 validation = context.validation_definitions.add(
@@ -306,8 +327,13 @@ def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Pat
                 checkpoint = context.checkpoints.add(gx.Checkpoint(
                     name=f"{stage}:{batch.name}", validation_definitions=[validation], actions=[]))
                 run = checkpoint.run(batch_parameters={"dataframe": frame})
-                del frame
                 report.outcomes.extend(_outcomes(stage, suite, run))
+                # a data source's execution engine caches every batch it loaded, for as long as
+                # the context lives (GX keeps the last context globally): one data source per
+                # batch, dropped after its run, so that one frame is in memory at a time
+                context.data_sources.delete(data_source.name)
+                del frame, run, data_source, definition
+                gc.collect()
     finally:
         if isinstance(source, MartTables):
             source.close()

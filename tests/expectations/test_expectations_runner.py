@@ -142,14 +142,21 @@ def test_missing_mart_table_is_a_failed_check(tmp_path):
     assert [o.check for o in report.failures] == ["table_is_readable"]
 
 
-def test_each_check_reads_only_the_columns_its_suite_names():
+def test_each_check_reads_only_the_columns_it_names_one_group_at_a_time():
     suite = next(s for s in load_suites("staging") if s.table == "indicators")
-    shape, values = plan_batches(suite, columns(STAGING_TABLES["indicators"]))
-    assert (shape.name, shape.columns) == ("staging.indicators (columns)", None)
-    assert [item["type"] for item in shape.expectations] == ["expect_table_columns_to_match_ordered_list"]
-    assert values.name == "staging.indicators"
-    assert values.columns == ["doc_id", "indicator_seq", "table_seq", "level1_fill", "level2_fill"]
-    assert len(values.expectations) == 6
+    batches = plan_batches(suite, columns(STAGING_TABLES["indicators"]))
+    assert [(batch.name, batch.columns) for batch in batches] == [
+        ("staging.indicators (columns)", None),
+        ("staging.indicators [table_seq]", ["table_seq"]),
+        # not_null(doc_id) and not_null(indicator_seq) join the compound key's wider group
+        ("staging.indicators [doc_id, indicator_seq]", ["doc_id", "indicator_seq"]),
+        ("staging.indicators [level1_fill]", ["level1_fill"]),
+        ("staging.indicators [level2_fill]", ["level2_fill"]),
+    ]
+    assert [item["type"] for item in batches[0].expectations] == ["expect_table_columns_to_match_ordered_list"]
+    assert [item["type"] for item in batches[2].expectations] == [
+        "expect_column_values_to_not_be_null", "expect_column_values_to_not_be_null",
+        "expect_compound_columns_to_be_unique"]
 
 
 def test_a_row_count_check_alone_reads_one_column_and_counts_every_row(tmp_path):
@@ -166,3 +173,24 @@ def test_a_row_count_check_alone_reads_one_column_and_counts_every_row(tmp_path)
     report = validate("marts", MartTables(database), [suite])
     assert [(o.check, o.observed) for o in report.failures] == [("expect_table_row_count_to_be_between",
                                                                  "observed 4")]
+
+
+def test_no_frame_outlives_its_batch(tmp_path):
+    """GX caches every batch in its data source's execution engine and keeps the last context
+    globally: the gate drops each batch's data source, so no validated frame stays in memory."""
+    import gc
+
+    import pandas as pd
+
+    suite = Suite("marts.tiny", "marts", "tiny", None,
+                  [{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "tiny_key"}, "meta": {}},
+                   {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "tiny_name"}, "meta": {}}],
+                  tmp_path / "tiny.json")
+    database = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table tiny as select range as tiny_key, 'x' as tiny_name from range(5)")
+    assert validate("marts", MartTables(database), [suite]).success
+    gc.collect()
+    alive = [obj for obj in gc.get_objects() if isinstance(obj, pd.DataFrame)
+             and {"tiny_key", "tiny_name"} & set(obj.columns)]
+    assert alive == []
