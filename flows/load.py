@@ -155,6 +155,15 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
         result.dq.extend(rows)
         runlog.record_checks(layout.run_log, rows)
 
+    def gate(name: str, *args: Any) -> None:
+        """A quality gate whose outcomes are recorded whether it passes or fails."""
+        try:
+            report = timed_step(name, *args)
+        except GateFailed as failed:
+            checks(_gate_rows(run.run_id, failed.report.outcomes))
+            raise
+        checks(_gate_rows(run.run_id, report.outcomes))
+
     try:
         with exclusive_load(layout):
             try:
@@ -189,12 +198,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     return result
 
                 step = "gate_staging"
-                try:
-                    report = timed_step(step, layout.staging, docs / "staging")
-                except GateFailed as failed:
-                    checks(_gate_rows(run.run_id, failed.report.outcomes))
-                    raise
-                checks(_gate_rows(run.run_id, report.outcomes))
+                gate(step, layout.staging, docs / "staging")
 
                 step = "dbt_build"
                 try:
@@ -205,12 +209,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 checks(_dbt_rows(run.run_id, build))
 
                 step = "gate_marts"
-                try:
-                    report = timed_step(step, layout.building, docs / "marts")
-                except GateFailed as failed:
-                    checks(_gate_rows(run.run_id, failed.report.outcomes))
-                    raise
-                checks(_gate_rows(run.run_id, report.outcomes))
+                gate(step, layout.building, docs / "marts")
 
                 step = "count_rows"
                 result.rows = timed_step(step, layout.building)

@@ -16,7 +16,7 @@ from expectations.runner import (
     Suite,
     gate_staging,
     load_suites,
-    plan_batches,
+    split_suite,
     validate,
     validate_staging,
 )
@@ -144,7 +144,7 @@ def test_missing_mart_table_is_a_failed_check(tmp_path):
 
 def test_each_check_reads_only_the_columns_it_names_one_group_at_a_time():
     suite = next(s for s in load_suites("staging") if s.table == "indicators")
-    batches = plan_batches(suite, columns(STAGING_TABLES["indicators"]))
+    batches = split_suite(suite, columns(STAGING_TABLES["indicators"]))
     assert [(batch.name, batch.columns) for batch in batches] == [
         ("staging.indicators (columns)", None),
         ("staging.indicators [table_seq]", ["table_seq"]),
@@ -163,7 +163,7 @@ def test_a_row_count_check_alone_reads_one_column_and_counts_every_row(tmp_path)
     suite = Suite("marts.tiny", "marts", "tiny", None,
                   [{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 3, "max_value": 3},
                     "meta": {}}], tmp_path / "tiny.json")
-    assert [batch.columns for batch in plan_batches(suite, ["a", "b"])] == [["a"]]
+    assert [batch.columns for batch in split_suite(suite, ["a", "b"])] == [["a"]]
     database = tmp_path / "tiny.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create table tiny as select range as a, 'x' as b from range(3)")
