@@ -120,7 +120,7 @@ def test_data_quality_includes_extraction_issues(built_with_bad_document):
 
 def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(tmp_path):
     """A revised publication of 001 (same project, unit and year) must not duplicate the
-    scorecard's project_key nor double its indicator counts."""
+    scorecard's project_key nor double its indicator counts, nor the unit summary's forms and funds."""
     import shutil
 
     from tests.warehouse.conftest import SAMPLES, build_from
@@ -129,7 +129,7 @@ def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(t
     shutil.copytree(SAMPLES, inbox)
     original = next(SAMPLES.glob("001_*.txt")).read_text(encoding="utf-8")
     (inbox / "001_revised.txt").write_text(original.replace("到2030年", "到2031年"), encoding="utf-8")
-    build = build_from(inbox, tmp_path, ["build", "--select", "+mart_project_scorecard",
+    build = build_from(inbox, tmp_path, ["build", "--select", "+mart_project_scorecard", "+mart_unit_budget_summary",
                                          "--resource-type", "seed", "--resource-type", "model"])
     connection = duckdb.connect(str(build.database), read_only=True)
     try:
@@ -140,8 +140,14 @@ def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(t
             "where project_name = '南京市工业和信息化发展专项资金'").fetchall()
         forms = connection.execute(
             "select count(*) from dim_document where title = '南京市市级项目预算绩效目标表'").fetchone()
+        summary = connection.execute(
+            "select n_forms, n_project_forms, total_funds_wan from mart_unit_budget_summary "
+            "where unit_key = (select unit_key from dim_project "
+            "where project_name = '南京市工业和信息化发展专项资金' and source = 'target_table')").fetchall()
     finally:
         connection.close()
     assert duplicated == []
     assert forms == (2,)
     assert [(n, float(total)) for n, total in scored] == [(38, 25227.0)]
+    # the unit's summary counts the form once too (not 2 forms, not 2 x 25227)
+    assert [(n, p, float(total)) for n, p, total in summary] == [(1, 1, 25227.0)]

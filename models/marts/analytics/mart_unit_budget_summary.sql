@@ -25,6 +25,25 @@ units as (
     select * from {{ ref('dim_unit') }}
 ),
 
+-- a form published again (revised) replaces its earlier version: only the latest counts
+latest_documents as (
+    select * from documents where is_latest
+),
+
+latest_budget_lines as (
+    select budget_lines.*
+    from budget_lines
+    inner join latest_documents
+        on latest_documents.document_key = budget_lines.document_key
+),
+
+latest_reconciliation as (
+    select reconciliation.*
+    from reconciliation
+    inner join latest_documents
+        on latest_documents.document_key = reconciliation.document_key
+),
+
 unit_years as (
     select
         unit_key,
@@ -33,7 +52,7 @@ unit_years as (
         sum(case when doc_type = 'dept_target' then 1 else 0 end) as n_department_forms,
         sum(case when doc_type = 'project_target' then 1 else 0 end) as n_project_forms,
         sum(case when doc_type = 'dept_self_eval' then 1 else 0 end) as n_self_evaluations
-    from documents
+    from latest_documents
     group by unit_key, fiscal_year
 ),
 
@@ -56,7 +75,7 @@ amounts as (
         end) as half_year_plan_wan,
         sum(case when phase = 'final_account' and category = '收入合计' then amount_wan end) as final_income_wan,
         sum(case when phase = 'final_account' and category = '支出合计' then amount_wan end) as final_expenditure_wan
-    from budget_lines
+    from latest_budget_lines
     group by unit_key, fiscal_year
 ),
 
@@ -81,7 +100,7 @@ checks as (
         {% endfor %}
         sum(case when status = 'fail' then 1 else 0 end) as n_checks_failed,
         sum(case when status = 'unknowable' then 1 else 0 end) as n_checks_unknowable
-    from reconciliation
+    from latest_reconciliation
     group by unit_key, fiscal_year
 ),
 
