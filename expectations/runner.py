@@ -30,7 +30,6 @@ import pandas as pd
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
-STAGES = ("staging", "marts")
 GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT", "256MB")
 # A validated frame of at least this many rows is collected at once after its batch
 GC_MIN_ROWS = 100_000

@@ -28,16 +28,8 @@ class Row:
         return not self.filled
 
 
-def make_row(line_no: int, cells: tuple[str, ...]) -> Row:
-    return Row(line_no, cells, tuple(filter(_TEXT_OF, enumerate(cells))))
-
-
 _CELL_SPACE = " \t\u3000\u00a0\ufeff"
 _TEXT_OF = itemgetter(1)
-
-
-def strip_cell(text: str) -> str:
-    return text.strip(_CELL_SPACE)
 
 
 def to_rows(text: str) -> list[Row]:

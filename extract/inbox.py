@@ -108,30 +108,8 @@ def iter_extractions(paths: Iterable[Path], inbox: Path, taxonomy: Taxonomy | No
         yield result
 
 
-def _drop_if_duplicate(result: FileExtraction, seen: dict[str, str]) -> None:
-    """A file whose text is identical to an earlier one would repeat its doc_ids: keep the
-    first, and say so on the second."""
-    if not result.content_id or not result.documents:
-        return
-    if result.content_id in seen:
-        first = seen[result.content_id]
-        result.documents, result.narratives, result.budget_lines = [], [], []
-        result.indicators, result.report_facts = [], []
-        result.issues = [ExtractionIssue(result.source_file, "", WARNING, "duplicate_document",
-                                         f"same text as {first}; not loaded twice", None)]
-    else:
-        seen[result.content_id] = result.source_file
-
-
-def drop_duplicates(results: list[FileExtraction]) -> None:
-    seen: dict[str, str] = {}
-    for result in results:
-        _drop_if_duplicate(result, seen)
-
-
 _TABLE_ATTRS = {"documents": "documents", "narratives": "narratives", "budget_lines": "budget_lines",
                 "indicators": "indicators", "report_facts": "report_facts", "extraction_issues": "issues"}
-_COUNTED = ("indicators", "budget_lines", "narratives", "report_facts")
 
 
 @dataclass(slots=True)

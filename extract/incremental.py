@@ -46,8 +46,6 @@ from extract.records import STAGING_TABLES
 
 MANIFEST_NAME = "manifest.json"
 ROWS_FOLDER = "files"
-_ROW_ATTRS = {"documents": "documents", "narratives": "narratives", "budget_lines": "budget_lines",
-              "indicators": "indicators", "report_facts": "report_facts", "extraction_issues": "issues"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,13 +95,3 @@ class TableWriter:
         self.stream.close()
         self.temp.unlink(missing_ok=True)
 
-
-def write_table(out_dir: Path, table: str, rows: Iterable[object]) -> int:
-    """Write one staging table as `<table>.csv`; returns the row count."""
-    writer = TableWriter(out_dir, table)
-    try:
-        writer.write(rows)
-        return writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
