@@ -49,7 +49,7 @@ from decimal import Decimal, InvalidOperation
 from extract.cells import Row
 from extract.report_sections import section_field
 
-NIL_WORDS = ("无", "没有", "未发生", "未产生")
+NIL_WORDS = ("无", "没有", "未发生", "未产生", "未列支", "未安排")  # the `nil` terms of seeds/value_vocabulary.csv
 GRADES = ("优秀", "良好", "不合格", "合格", "优", "良", "中", "差")
 
 MONEY, PEOPLE, COUNT, PERCENT, POINTS, AREA = "money", "people", "count", "percent", "points", "area"
@@ -160,7 +160,7 @@ _NIL_PATTERNS = tuple((label.fact_key, re.compile(label.words)) for label in LAB
 _NIL_AFTER = re.compile(
     rf"(?P<label>{_NIL_LABELS}){_FILLER}(?P<value>无|没有|零|0(?:\.0+)?)(?=$|[，,、）)\s]|支出|开支|发生)")
 _NIL_LABEL_ANY = re.compile(_NIL_LABELS)
-_NIL_BEFORE = re.compile(rf"(?P<value>{'|'.join(NIL_WORDS)}|未列支|未安排)(?P<label>{_NIL_LABELS})")
+_NIL_BEFORE = re.compile(rf"(?P<value>{'|'.join(NIL_WORDS)})(?P<label>{_NIL_LABELS})")
 _GRADE = re.compile(
     r"(?:自评|评价|考评|绩效|综合)(?:结论|等级|结果|等次|评级)(?:为|是|：|:|评定为|确定为|定为)?\s*"
     rf"(?P<value>{'|'.join(GRADES)})(?=$|[^\u4e00-\u9fff]|等|级)")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from extract.cells import to_rows
 from extract.pipeline import extract_file
 from extract.records import ReportFact
-from extract.report_facts import FactFound, is_nil_word, parse_number, read_report_facts
+from extract.report_facts import NIL_WORDS, FactFound, is_nil_word, parse_number, read_report_facts
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "samples" / "002_51313b31403ae784.txt"
@@ -238,6 +238,19 @@ def test_nil_words_land_as_written_and_read_as_zero():
     assert [is_nil_word(f.value_raw) for f in facts.values()] == [True, True, False]
     assert {parse_number(f.value_raw) for f in facts.values()} == {Decimal(0)}
     assert facts_of("无形资产854.75万元")[0].fact_key == "assets_intangible"
+
+
+def test_the_extractor_knows_the_nil_words_of_the_vocabulary_seed():
+    """parse_number and is_nil_word must read a word for nothing as the warehouse does
+    (int_report_facts_parsed joins seed value_vocabulary's `nil` terms)."""
+    import csv
+
+    seed = REPO / "seeds" / "value_vocabulary.csv"
+    with seed.open(encoding="utf-8", newline="") as stream:
+        nil_terms = {row["term"] for row in csv.DictReader(stream) if row["value_class"] == "nil"}
+    assert nil_terms == set(NIL_WORDS)
+    assert [(parse_number(word), is_nil_word(word)) for word in ("未列支", "未安排")] == [(Decimal(0), True)] * 2
+    assert by_key(facts_of("本年度未列支会议费。"))["meeting_expense"].value_raw == "未列支"
 
 
 ACHIEVEMENTS = "3、 部门履职成效"
