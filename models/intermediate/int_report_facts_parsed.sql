@@ -24,23 +24,29 @@ read_values as (
         report_facts.*,
         {{ pb_regexp_replace('report_facts.fact_key', '#[0-9]+$', '') }} as base_fact_key,
         {{ pb_regexp_replace('report_facts.value_raw', '[[:space:]]', '') }} as value_text,
-        case when nil_words.term is not null then true else false end as is_nil_word,
         {{ pb_report_number('report_facts.value_raw') }} as number_read
     from report_facts
+),
+
+with_nil_words as (
+    select
+        read_values.*,
+        case when nil_words.term is not null then true else false end as is_nil_word
+    from read_values
     left join nil_words
-        on nil_words.term = {{ pb_regexp_replace('report_facts.value_raw', '[[:space:]]', '') }}
+        on nil_words.term = read_values.value_text
 ),
 
 with_units as (
     select
-        read_values.*,
-        case when read_values.is_nil_word then cast(0 as {{ dbt.type_numeric() }}) else read_values.number_read end as value_num,
+        with_nil_words.*,
+        case when with_nil_words.is_nil_word then cast(0 as {{ dbt.type_numeric() }}) else with_nil_words.number_read end as value_num,
         units.uom,
         units.uom_kind,
         units.wan_factor
-    from read_values
+    from with_nil_words
     left join units
-        on units.symbol = read_values.unit_raw
+        on units.symbol = with_nil_words.unit_raw
 ),
 
 final as (
@@ -58,10 +64,6 @@ final as (
         with_units.unit_raw,
         with_units.value_num,
         with_units.is_nil_word,
-        case
-            when {{ pb_regexp_matches('with_units.value_text', '[零〇一二两三四五六七八九十百千]') }} then true
-            else false
-        end as is_chinese_numeral,
         with_units.uom,
         with_units.uom_kind,
         cast(case
