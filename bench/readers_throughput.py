@@ -1,0 +1,105 @@
+"""Throughput of the document readers (extract/readers) against the bare library parse of the
+same files, measured in the same run: what our model building costs on top of the library.
+
+The five samples are rendered into each format (tests/extract/readers/render.py, needs the dev
+extra: reportlab, xlwt) and the renderings repeated until each format's corpus is a few MB (PDF:
+its pages read a few times). For each format:
+
+  ours     read_document(name, data) → Document
+  library  text: extract/decode.py + extract/cells.py (today's text path); html: lxml.html.fromstring;
+           xlsx: openpyxl.load_workbook (full mode, as ours); xls: xlrd.open_workbook(formatting_info);
+           docx: docx.Document; pdf: pdfplumber, page.extract_tables() on every page
+
+    .venv/bin/python bench/readers_throughput.py [--mb 3] [--pdf-rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extract.readers import read_document  # noqa: E402
+from tests.extract.readers.render import RENDERERS, SUFFIX  # noqa: E402
+
+
+def _library(kind: str) -> Callable[[bytes], object]:
+    if kind == "text":
+        from extract.cells import to_rows
+        from extract.decode import decode_document
+        return lambda data: to_rows(decode_document(data).text)
+    if kind == "html":
+        import lxml.html
+        return lxml.html.fromstring
+    if kind == "xlsx":
+        import openpyxl
+        return lambda data: openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+    if kind == "xls":
+        import xlrd
+        return lambda data: xlrd.open_workbook(file_contents=data, formatting_info=True)
+    if kind == "docx":
+        import docx
+        return lambda data: docx.Document(io.BytesIO(data))
+    if kind == "pdf":
+        import pdfplumber
+
+        def tables(data: bytes) -> list:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                return [page.extract_tables() for page in pdf.pages]
+        return tables
+    raise ValueError(kind)
+
+
+def _pages(data: bytes) -> int:
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
+
+
+def _timed(function: Callable[[bytes], object], corpus: list[tuple[str, bytes]], ours: bool) -> float:
+    started = time.perf_counter()
+    for name, data in corpus:
+        read_document(name, data) if ours else function(data)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=3.0, help="corpus size per format (not PDF)")
+    parser.add_argument("--pdf-rounds", type=int, default=2, help="times each rendered PDF is read")
+    args = parser.parse_args()
+
+    samples = sorted((REPO / "data" / "samples").glob("*.txt"))
+    texts = {path.stem: read_document(path.name, path.read_bytes()) for path in samples}
+    print(f"{'format':<6} {'files':>6} {'size':>9} {'ours':>14} {'library':>14} {'ours/library':>13}")
+    for kind in ("text", *RENDERERS):
+        if kind == "text":
+            rendered = [(path.name, path.read_bytes()) for path in samples]
+        else:
+            rendered = [(stem + SUFFIX[kind], RENDERERS[kind](doc)) for stem, doc in texts.items()]
+        size = sum(len(data) for _, data in rendered)
+        rounds = args.pdf_rounds if kind == "pdf" else max(1, round(args.mb * 1e6 / size))
+        corpus = rendered * rounds
+        library = _library(kind)
+        ours_s = _timed(library, corpus, ours=True)
+        library_s = _timed(library, corpus, ours=False)
+        if kind == "pdf":
+            pages = sum(_pages(data) for _, data in rendered) * rounds
+            unit, ours_rate, library_rate = "p/s", pages / ours_s, pages / library_s
+            amount = f"{pages} p"
+        else:
+            megabytes = size * rounds / 1e6
+            unit, ours_rate, library_rate = "MB/s", megabytes / ours_s, megabytes / library_s
+            amount = f"{megabytes:.2f} MB"
+        print(f"{kind:<6} {len(corpus):>6} {amount:>9} {ours_rate:>8.2f} {unit:<5} {library_rate:>8.2f} {unit:<5}"
+              f" {ours_rate / library_rate:>12.2f}x")
+
+
+if __name__ == "__main__":
+    main()

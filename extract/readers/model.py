@@ -1,0 +1,160 @@
+"""The one document model every reader fills: blocks in reading order, tables as grids of cells.
+
+A published form is the same form whether it came as text, a web page, a workbook, a Word file
+or a PDF; what differs is how its grid was written down. The readers turn each format into
+this model so the layout code is written once, against cells and spans, not against formats.
+Everything here is immutable (frozen, slotted): a document is read once and then only looked at,
+and thousands of cells per file make slots worth having.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One printed cell: its text and where it sits.
+
+    `row`/`col` are the 0-based grid position of the cell's top-left corner (its origin), and
+    `row_span`/`col_span` how many grid rows and columns it covers: a merged label cell is one
+    `Cell` with a span, not several. `text` is as printed, trimmed at both ends; paragraphs or
+    line breaks inside the cell are kept as "\\n". `source_ref` points a person back into the
+    file (`L53`, `table 2 row 5 col 3`, `Sheet1!C12`, `page 3 table 1 row 5 col 3`);
+    A PDF cell that a page break cut names each part, `; `-separated. `source_line` is the
+    1-based text line for text documents, which is what the staging rows and the gold cite,
+    and None for every other format.
+    """
+
+    text: str
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    source_ref: str = ""
+    source_line: int | None = None
+
+    @property
+    def last_row(self) -> int:
+        """The last grid row the cell covers (inclusive)."""
+        return self.row + self.row_span - 1
+
+    @property
+    def last_col(self) -> int:
+        """The last grid column the cell covers (inclusive)."""
+        return self.col + self.col_span - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A grid of cells. `rows[r]` holds the cells whose origin is in grid row r, left to right;
+    a position covered by a span from above has no cell of its own in that row. Rows may be
+    shorter than `n_cols` (a text line with fewer tabs): such positions are covered by no cell.
+    `source_ref` names the table in the file (`L7-L36`, `table 2`, `Sheet1`, `page 3 table 1`)."""
+
+    rows: tuple[tuple[Cell, ...], ...]
+    n_cols: int
+    source_ref: str = ""
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    def cells(self) -> Iterator[Cell]:
+        """Every cell once, in reading order (row by row, left to right)."""
+        for row in self.rows:
+            yield from row
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """Text outside any table (a title, a year line, a report's prose), one paragraph per
+    block; wrapped lines are rejoined, so "\\n" inside marks a real line break."""
+
+    text: str
+    source_ref: str = ""
+    source_line: int | None = None
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderWarning:
+    """Something the reader changed or doubted while reading (control characters stripped, a
+    page without a text layer, a malformed span). Not an error: the document was read."""
+
+    ref: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A read document: its blocks in reading order, the format it was read as (`text`, `html`,
+    `xlsx`, `xls`, `docx`, `pdf`) and the reader's warnings."""
+
+    name: str
+    format: str
+    blocks: tuple[Block, ...]
+    warnings: tuple[ReaderWarning, ...] = field(default=())
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, Table))
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, Paragraph))
+
+
+@dataclass(frozen=True, slots=True)
+class GridSlot:
+    """One grid position of a table: the cell that covers it, and whether this position is the
+    cell's origin. The layout code asks this for "a label spanning rows applies to each row it
+    spans": the label's cell covers each of those rows, and only the first is its origin."""
+
+    cell: Cell
+    is_origin: bool
+
+
+def resolve_grid(table: Table) -> tuple[tuple[GridSlot | None, ...], ...]:
+    """The table as an `n_rows` × `n_cols` grid in which every position names the cell covering
+    it (None where no cell does: the short rows of a text table).
+
+    Spans are clipped at the table's edges, and a position claimed twice keeps its first
+    (reading-order) claimant, so a malformed table still gives a grid rather than an error."""
+    grid: list[list[GridSlot | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells():
+        for r in range(cell.row, min(cell.last_row, table.n_rows - 1) + 1):
+            line = grid[r]
+            for c in range(cell.col, min(cell.last_col, table.n_cols - 1) + 1):
+                if line[c] is None:
+                    line[c] = GridSlot(cell, r == cell.row and c == cell.col)
+    return tuple(tuple(line) for line in grid)
+
+
+def grid_texts(table: Table, *, spread: bool = False) -> list[list[str]]:
+    """The grid's texts, "" where no cell is. With `spread` a spanned cell's text is given at
+    every position it covers (the label of each row); without, only at its origin, which is how
+    a text rendering of the same form prints it."""
+    return [
+        ["" if slot is None or not (spread or slot.is_origin) else slot.cell.text for slot in line]
+        for line in resolve_grid(table)
+    ]
+
+
+def build_table(cells: Iterable[Cell], source_ref: str = "", n_rows: int | None = None,
+                n_cols: int | None = None) -> Table:
+    """A `Table` from cells in any order: grouped by origin row, sorted by column. The size is
+    taken from the cells' extents unless given (a sheet with empty trailing rows keeps them)."""
+    by_row: dict[int, list[Cell]] = {}
+    extent_rows = extent_cols = 0
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+        extent_rows = max(extent_rows, cell.last_row + 1)
+        extent_cols = max(extent_cols, cell.last_col + 1)
+    total_rows = max(extent_rows, n_rows or 0)
+    rows = tuple(tuple(sorted(by_row.get(r, ()), key=lambda c: c.col)) for r in range(total_rows))
+    return Table(rows=rows, n_cols=max(extent_cols, n_cols or 0), source_ref=source_ref)

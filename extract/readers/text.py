@@ -1,0 +1,82 @@
+"""Text documents → the model. A line with tabs is a table row (the way the forms were saved
+as text until now), a line of ` | `-separated cells is one too (how pages saved from a browser
+look); consecutive rows of the same kind form one table; every other non-blank line is a
+paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py number them.
+"""
+
+from __future__ import annotations
+
+from extract.decode import UnreadableDocument, decode_document
+from extract.readers.errors import ReaderError
+from extract.readers.model import Block, Cell, Document, Paragraph, ReaderWarning, Table
+from extract.readers.textnorm import CELL_SPACE
+
+TAB, PIPE = "tab", "pipe"
+
+
+def pipe_cells(line: str) -> list[str] | None:
+    """The cells of a ` | `-separated line (`a | b | |||`), or None when the line is not one.
+    A leading and a trailing `|` are borders, not empty cells; `||` is an empty cell."""
+    body = line.strip(CELL_SPACE)
+    if not (" | " in body or body.startswith("|") or body.endswith(" |")):
+        return None
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|"):
+        body = body[:-1]
+    return [cell.strip(CELL_SPACE) for cell in body.split("|")]
+
+
+def _row_of(line: str) -> tuple[str, list[str]] | None:
+    if "\t" in line:
+        return TAB, [cell.strip(CELL_SPACE) for cell in line.split("\t")]
+    cells = pipe_cells(line)
+    return (PIPE, cells) if cells is not None else None
+
+
+def _table(rows: list[tuple[int, list[str]]]) -> Table:
+    first, last = rows[0][0], rows[-1][0]
+    table_rows = []
+    for r, (line_no, cells) in enumerate(rows):
+        ref = f"L{line_no}"
+        table_rows.append(tuple(Cell(text, r, c, 1, 1, ref, line_no) for c, text in enumerate(cells)))
+    return Table(rows=tuple(table_rows), n_cols=max(len(cells) for _, cells in rows),
+                 source_ref=f"L{first}-L{last}" if last != first else f"L{first}")
+
+
+def blocks_of_text(text: str) -> tuple[Block, ...]:
+    """The blocks of a decoded text (no decoding here: the pipeline decodes once)."""
+    blocks: list[Block] = []
+    pending: list[tuple[int, list[str]]] = []
+    pending_kind = ""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        row = _row_of(line)
+        if row is not None and row[0] == pending_kind:
+            pending.append((line_no, row[1]))
+            continue
+        if pending:
+            blocks.append(_table(pending))
+            pending, pending_kind = [], ""
+        if row is not None:
+            pending_kind = row[0]
+            pending.append((line_no, row[1]))
+            continue
+        stripped = line.strip(CELL_SPACE)
+        if stripped:
+            blocks.append(Paragraph(stripped, f"L{line_no}", line_no))
+    if pending:
+        blocks.append(_table(pending))
+    return tuple(blocks)
+
+
+def read_text(name: str, data: bytes) -> Document:
+    """Decode (UTF-8, UTF-8 with BOM or GB18030, as extract/decode.py decides) and split."""
+    try:
+        decoded = decode_document(data)
+    except UnreadableDocument as err:
+        raise ReaderError(err.code, str(err), f"L{err.line}" if err.line else None) from err
+    warnings = tuple(ReaderWarning(f"L{line}", code, message) for line, code, message in decoded.warnings)
+    blocks = blocks_of_text(decoded.text)
+    if not blocks:
+        raise ReaderError("empty_document", "the file holds only blank lines", "L1")
+    return Document(name=name, format="text", blocks=blocks, warnings=warnings)
