@@ -4,6 +4,7 @@ here name what the layout code asks of a cell (blank, amount-like, normalised la
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -11,7 +12,9 @@ from operator import itemgetter
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")
 _PARENS = str.maketrans({"（": "(", "）": ")"})
 SCHEDULE_TOKENS = frozenset({"序时进度", "按序时进度", "时序进度", "按时序进度"})
-_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# ASCII digits only, tested on the NFKC form of a cell: `\d` would also take Arabic-Indic or other
+# Unicode digits that dbt's SQL cannot cast, and the fullwidth ones are mapped to ASCII first
+_AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +68,14 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text).translate(_PARENS)
 
 
+def ascii_form(text: str) -> str:
+    """The NFKC form of a cell, in which fullwidth digits and signs are ASCII ('７３．６' → '73.6',
+    '＞＝90％' → '>=90%'). Only for deciding what a cell is: cells land as printed."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def is_amount_token(token: str) -> bool:
-    return token in SCHEDULE_TOKENS or _AMOUNT.fullmatch(token) is not None
+    return token in SCHEDULE_TOKENS or _AMOUNT.fullmatch(ascii_form(token)) is not None
 
 
 def amount_tokens(cell: str) -> list[str] | None:
@@ -75,3 +84,19 @@ def amount_tokens(cell: str) -> list[str] | None:
     if 1 <= len(tokens) <= 2 and all(is_amount_token(t) for t in tokens):
         return tokens
     return None
+
+
+def is_amount_attempt(text: str) -> bool:
+    """True for a text printed as an amount that is no plain number: '约100', '100万', '1e6' (a
+    digit) or '-', '—', '/' (no letter or digit at all). A label ('小计', '其他资金') is neither."""
+    normal = ascii_form(text)
+    return any(ch.isdigit() for ch in normal) or not any(ch.isalnum() for ch in normal)
+
+
+def attempted_amount_tokens(cell: str) -> list[str]:
+    """The amounts a cell meant to print, numbers or not: two tokens when both are amounts or
+    attempts ('2000 约100'), else the whole cell as one value ('约 100')."""
+    tokens = _SPACE.split(cell.strip())
+    if len(tokens) == 2 and all(is_amount_token(t) or is_amount_attempt(t) for t in tokens):
+        return tokens
+    return [cell.strip()]

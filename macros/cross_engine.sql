@@ -8,6 +8,7 @@
     pb_regexp_extract(expr, pattern, group)         the group of the first match, or null
     pb_regexp_matches(expr, pattern)                 true when the pattern occurs
     pb_try_cast(expr, type)                          null instead of an error when expr does not cast
+    pb_fullwidth_to_ascii(expr)                      fullwidth digits and signs as ASCII (translate, every engine)
 #}
 
 {% macro pb_regexp_replace(expr, pattern, replacement) -%}
@@ -75,4 +76,15 @@
 {# Java regex (Spark) has no POSIX classes and needs backslashes doubled inside SQL literals. #}
 {% macro spark__pb_java_pattern(pattern) -%}
     {{- pattern | replace('[:space:]', '\\s') | replace('\\', '\\\\') -}}
+{%- endmacro %}
+
+
+{#
+    Fullwidth digits and signs as ASCII, before any regex reads a value: '７３．６' -> '73.6',
+    '＞＝90％' -> '>=90%', the ideographic space -> ' ' (the NFKC forms the extractor tests
+    amounts with). The raw columns keep the text as printed. translate() is the same function
+    on DuckDB, Postgres and Spark, so there is no dispatch.
+#}
+{% macro pb_fullwidth_to_ascii(expr) -%}
+    translate({{ expr }}, '０１２３４５６７８９．，％＞＜＝＋－～／　', '0123456789.,%><=+-~/ ')
 {%- endmacro %}

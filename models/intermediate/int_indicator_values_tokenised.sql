@@ -1,4 +1,5 @@
 -- Splits each squashed target value into comparator, body and number (DOMAIN.md §B.3):
+-- fullwidth digits and signs read as ASCII first (１００% is 100 %, ＞＝90% is >= 90 %);
 -- prefix comparator (longest token of seed value_comparators), else a suffix one (以上/以下/以内);
 -- then a date range, a numeric range, or a leading number with the text after it (tail).
 with values_long as (
@@ -9,32 +10,39 @@ comparators as (
     select * from {{ ref('value_comparators') }}
 ),
 
+normalised as (
+    select
+        values_long.*,
+        {{ pb_fullwidth_to_ascii('values_long.value_text') }} as value_ascii
+    from values_long
+),
+
 prefix_candidates as (
     select
-        values_long.indicator_value_key,
+        normalised.indicator_value_key,
         comparators.token,
         comparators.comparator,
         row_number() over (
-            partition by values_long.indicator_value_key
+            partition by normalised.indicator_value_key
             order by {{ dbt.length('comparators.token') }} desc
         ) as token_rank
-    from values_long
+    from normalised
     inner join comparators
         on comparators.position = 'prefix'
-        and {{ dbt.position('comparators.token', 'values_long.value_text') }} = 1
+        and {{ dbt.position('comparators.token', 'normalised.value_ascii') }} = 1
 ),
 
 with_prefix as (
     select
-        values_long.*,
+        normalised.*,
         prefix_candidates.comparator as prefix_comparator,
         case
-            when prefix_candidates.token is null then values_long.value_text
-            else {{ dbt.right('values_long.value_text', dbt.length('values_long.value_text') ~ ' - ' ~ dbt.length('prefix_candidates.token')) }}
+            when prefix_candidates.token is null then normalised.value_ascii
+            else {{ dbt.right('normalised.value_ascii', dbt.length('normalised.value_ascii') ~ ' - ' ~ dbt.length('prefix_candidates.token')) }}
         end as after_prefix
-    from values_long
+    from normalised
     left join prefix_candidates
-        on prefix_candidates.indicator_value_key = values_long.indicator_value_key
+        on prefix_candidates.indicator_value_key = normalised.indicator_value_key
         and prefix_candidates.token_rank = 1
 ),
 

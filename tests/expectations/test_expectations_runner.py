@@ -90,7 +90,7 @@ def test_samples_pass_the_staging_gate_and_write_data_docs(staging, tmp_path, mo
 @pytest.mark.parametrize(("table", "change", "named"), [
     ("documents", lambda rows: rows[0].update(doc_type="budget_table"), "doc_type"),
     ("documents", lambda rows: rows[1].update(doc_id=rows[0]["doc_id"]), "expect_column_values_to_be_unique"),
-    ("budget_lines", lambda rows: rows[0].update(full_year_raw="约100"), "full_year_raw"),
+    ("budget_lines", lambda rows: rows[0].update(label_raw=""), "label_raw"),
     ("budget_lines", lambda rows: rows[0].update(direction="outgo"), "direction"),
     ("indicators", lambda rows: rows[0].update(doc_id=""), "expect_column_values_to_not_be_null"),
 ])
@@ -102,10 +102,13 @@ def test_a_contract_break_fails_the_gate_naming_the_check(staging, table, change
     assert failure.value.report.failures
 
 
-def test_amounts_may_be_blank_numbers_or_schedule_paced(staging):
+def test_amounts_are_as_printed_numbers_or_not(staging):
+    # what is no number lands raw: the extractor warns (amount_not_a_number), dbt flags is_unparsed
     def amounts(rows):
         rows[0].update(half_year_raw="", full_year_raw="序时进度")
         rows[1].update(half_year_raw="1,234.5", full_year_raw="0")
+        rows[2].update(half_year_raw="约100", full_year_raw="1e6")
+        rows[3].update(half_year_raw="-", full_year_raw="７３.６")
     rewrite(staging / "budget_lines.csv", amounts)
     assert validate_staging(staging).success
 

@@ -25,6 +25,8 @@ final as (
         is_stated_as_none,
         is_blank,
         is_unparsed,
+        is_negative_allowed,
+        is_negative_unexpected,
         source_line
     from amounts
 )

@@ -1,0 +1,133 @@
+"""Odd values in one document land in the warehouse as analysts mean them, and the night goes on.
+
+A copy of sample 003 with odd cells (fullwidth digits, amounts that are no number, negative
+amounts on a balance line and on a normal line, fullwidth comparators) is extracted and built
+once (models and seeds: the session build runs the data tests on the samples). Its amounts and
+target values are checked cell by cell, and both quality gates pass on it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.runner import MartTables, load_suites, validate, validate_staging
+from tests.warehouse.conftest import MODELS_AND_SEEDS, SAMPLES, Build, dbt, extract, rows
+
+ODD_FILE = "901_odd_values.txt"
+# (line of sample 003, text in the line, replacement); a 结余 line is inserted after line 23
+ODD_CELLS = [
+    (16, "国有资本金\t\t0", "国有资本金\t\t1e6"),
+    (17, "社保基金\t\t0", "社保基金\t\t约100"),
+    (21, "基本支出\t\t73.6", "基本支出\t\t７３.６"),
+    (22, "项目支出\t\t500", "项目支出\t\t-5"),
+    (35, "支付进度符合率\t=100%\t=100%", "支付进度符合率\t１００%\t＞＝90%"),
+    (40, "政府采购执行率\t=100%\t=100%", "政府采购执行率\t≥９０％\t=100%"),
+]
+BALANCE_LINE = "\t项目资金结余\t\t-5"
+
+
+def odd_document() -> str:
+    lines = next(SAMPLES.glob("003_*.txt")).read_text(encoding="utf-8").split("\n")
+    for line_no, old, new in ODD_CELLS:
+        assert lines[line_no - 1].count(old) == 1, lines[line_no - 1]
+        lines[line_no - 1] = lines[line_no - 1].replace(old, new)
+    lines.insert(23, BALANCE_LINE)
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def odd_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    workdir = tmp_path_factory.mktemp("odd_values")
+    inbox = workdir / "inbox"
+    inbox.mkdir()
+    (inbox / ODD_FILE).write_text(odd_document(), encoding="utf-8")
+    staging = workdir / "staging"
+    extract(inbox, staging)
+    return dbt(["build", *MODELS_AND_SEEDS], workdir, staging)
+
+
+@pytest.fixture(scope="module")
+def odd(odd_build: Build):
+    connection = duckdb.connect(str(odd_build.database), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_amounts_parse_as_printed_numbers_only(odd):
+    found = rows(odd, """
+        select source_line, label_raw, amount_raw, amount_wan, is_unparsed, is_negative_allowed,
+               is_negative_unexpected
+        from fact_budget_line
+        where phase = 'annual_budget' and amount_raw is not null
+        order by source_line""")
+    assert [tuple(row.values()) for row in found] == [
+        (16, "国有资本金", "1e6", None, True, False, False),
+        (17, "社保基金", "约100", None, True, False, False),
+        (18, "上年结转资金", "0", Decimal("0"), False, False, False),
+        (19, "其他资金", "0", Decimal("0"), False, False, False),
+        (21, "基本支出", "７３.６", Decimal("73.6"), False, False, False),
+        (22, "项目支出", "-5", Decimal("-5"), False, False, True),
+        (23, "大楼运行费（2023-2025）", "250", Decimal("250"), False, False, False),
+        (24, "项目资金结余", "-5", Decimal("-5"), False, True, False),
+    ]
+
+
+def test_fullwidth_target_values_parse_like_ascii(odd):
+    found = rows(odd, """
+        select source_line, half_year_raw, half_year_comparator, half_year_value_num, half_year_uom,
+               half_year_direction, full_year_raw, full_year_comparator, full_year_value_num, full_year_uom,
+               full_year_direction, full_year_value_kind
+        from fact_indicator
+        where source_line in (36, 41)
+        order by source_line""")
+    assert [tuple(row.values()) for row in found] == [
+        (36, "１００%", None, Decimal("100"), "%", "unstated",
+         "＞＝90%", ">=", Decimal("90"), "%", "positive", "quantitative"),
+        (41, "≥９０％", ">=", Decimal("90"), "%", "positive",
+         "=100%", "=", Decimal("100"), "%", "equal", "quantitative"),
+    ]
+
+
+def test_extraction_warnings_name_line_and_value_in_the_data_quality_mart(odd):
+    found = rows(odd, """
+        select severity, finding_code, source_line, message
+        from mart_data_quality
+        where finding_source = 'extraction'
+        order by source_line""")
+    assert [tuple(row.values()) for row in found] == [
+        ("warning", "amount_not_a_number", 16, "'国有资本金': amount '1e6' is not a number (kept as printed)"),
+        ("warning", "amount_not_a_number", 17, "'社保基金': amount '约100' is not a number (kept as printed)"),
+        ("warning", "negative_amount", 22,
+         "'项目支出': negative amount '-5' on a line that is no balance or reduction (seed negative_amount_labels)"),
+    ]
+
+
+def test_amount_range_test_warns_and_skips_balance_lines(odd_build: Build, odd):
+    manifest = json.loads((odd_build.database.parents[1] / "target" / "manifest.json").read_text(encoding="utf-8"))
+    [config] = [node["config"] for node in manifest["nodes"].values()
+                if node["resource_type"] == "test" and node.get("column_name") == "amount_wan"
+                and node["test_metadata"]["name"] == "accepted_range"
+                and node["attached_node"] == "model.perfbudget.fact_budget_line"]
+    assert (config["severity"], config["where"]) == ("warn", "not is_negative_allowed")
+    # the rows the test reports: accepted_range(min_value=0) on fact_budget_line where not is_negative_allowed
+    warned = odd.execute(f"""
+        select label_raw, amount_wan
+        from (select * from fact_budget_line where {config["where"]}) as filtered
+        where amount_wan is not null and amount_wan < 0""").fetchall()
+    assert warned == [("项目支出", Decimal("-5"))]
+
+
+def test_both_quality_gates_pass_so_the_night_publishes(odd_build: Build, tmp_path: Path):
+    staging = validate_staging(odd_build.staging)
+    assert [outcome.describe() for outcome in staging.failures] == []
+    # a copy: this module's read-only connection holds the build with another configuration
+    database = tmp_path / "odd.duckdb"
+    shutil.copyfile(odd_build.database, database)
+    marts = validate("marts", MartTables(database), load_suites("marts"))
+    assert [outcome.describe() for outcome in marts.failures] == []
