@@ -7,13 +7,23 @@ database file and the staging folder reach the profile and the sources through
 `PERFBUDGET_DUCKDB_PATH` and `PERFBUDGET_STAGING_DIR` (profiles/profiles.yml,
 models/staging/_perfbudget__sources.yml). dbt's target/ and logs/ go to a work folder of the
 warehouse, so a nightly build never races a developer's `target/`.
+
+dbt starts in its own session (process group): whatever stops the load while dbt runs — a
+timeout, SIGTERM or Ctrl-C raised as an exception in the load, any other exception — the
+whole group (dbt and anything it started) is terminated, then killed, before the exception
+goes on. Its own session also keeps it out of a kill aimed at the load's group, so on Linux
+dbt asks the kernel to SIGKILL it when the load process dies (`PR_SET_PDEATHSIG`, set by a
+small launcher before it execs dbt): a load killed outright (SIGKILL, OOM killer) does not
+leave a dbt writing into — and locking — `builds/.building.duckdb` either.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -103,6 +113,28 @@ def dbt_command() -> list[str]:
     return [str(executable)] if executable.exists() else [sys.executable, "-m", "dbt.cli.main"]
 
 
+# Run as `python -c LAUNCHER <load pid> <program> <args…>`: ask for SIGKILL when the load
+# dies (Linux prctl PR_SET_PDEATHSIG = 1; survives exec), give up if it died already, exec.
+LAUNCHER = """\
+import os, signal, sys
+try:
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _tied_to_this_process(command: list[str]) -> list[str]:
+    """`command` started through LAUNCHER (on Linux; elsewhere as it is)."""
+    if not sys.platform.startswith("linux"):
+        return command
+    return [sys.executable, "-c", LAUNCHER, str(os.getpid()), *command]
+
+
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
               timeout: float | None = 3600, extra_args: list[str] | None = None) -> DbtBuild:
     """Build every model, seed and test into `database` (a fresh file: any old one is
@@ -130,15 +162,46 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
                *extra_args]
     started = time.perf_counter()
+    process = subprocess.Popen(_tied_to_this_process(command), cwd=project_dir, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        completed = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True,
-                                   timeout=timeout, check=False)
-        returncode, output = completed.returncode, completed.stdout + completed.stderr
-    except subprocess.TimeoutExpired as err:
-        returncode, output = -1, f"timed out after {timeout} s: {err.stdout or ''}"
+        stdout, stderr = process.communicate(timeout=timeout)
+        returncode, output = process.returncode, stdout + stderr
+    except subprocess.TimeoutExpired:
+        stop_process_group(process, close_pipes=False)
+        try:
+            stdout, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # a process that left dbt's group holds the pipes
+            stop_process_group(process)
+            stdout, stderr = "", ""
+        returncode, output = -1, f"timed out after {timeout} s: {stdout}{stderr}"
+    except BaseException:
+        stop_process_group(process)
+        raise
     seconds = time.perf_counter() - started
     tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
     return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone already
+        os.killpg(process.pid, signum)  # the group's id is dbt's pid: it leads its own session
+
+
+def stop_process_group(process: subprocess.Popen, grace: float = 5.0, close_pipes: bool = True) -> None:
+    """Terminate the process's whole group, kill what is left after `grace` seconds, reap
+    the process (and close its pipes)."""
+    try:
+        _signal_group(process, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    finally:
+        _signal_group(process, signal.SIGKILL)  # the leader's children too, if it left any
+        process.wait()
+        if close_pipes:
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
 
 
 def require_success(build: DbtBuild) -> DbtBuild:

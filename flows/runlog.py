@@ -13,14 +13,22 @@ nothing changed since the published build and left the published file untouched 
 the JSONL at once and in the published `etl_runs` from the next publish on; `etl_latest_run`
 (the last `success`) keeps saying when the data last changed. A run still `running` when the
 next load takes the lock was killed: it is closed as `abandoned`.
+
+The log heals: a line that is not a run or a check (a line cut off by a killed process,
+bytes that are not UTF-8, JSON that is not an object, an object without `run_id` or with a
+value of the wrong type) is skipped with a `RunLogWarning` naming the file and the line,
+never an exception: a damaged log never fails a load.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
-from dataclasses import asdict, dataclass, fields
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -115,18 +123,110 @@ def _append(path: Path, rows: list[dict]) -> None:
         os.fsync(stream.fileno())
 
 
-def _read(path: Path) -> list[dict]:
-    rows = []
+class RunLogWarning(UserWarning):
+    """A line of a run-log JSONL file was skipped (named with its file and line number)."""
+
+
+MAX_LINE_WARNINGS = 20  # per file read; the rest are counted in one last warning
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?")
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}
+_EXPECTED = {"varchar": (str,), "timestamptz": (str,), "integer": (int,), "bigint": (int,),
+             "double": (int, float), "boolean": (bool,)}
+_INTEGER_RANGE = {"integer": 2**31, "bigint": 2**63}
+_EXPECTED_NAMES = {"varchar": "a string", "timestamptz": "an ISO 8601 timestamp string", "integer": "an integer",
+                   "bigint": "an integer", "double": "a number", "boolean": "true or false"}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _value_problem(name: str, value: object, kind: str) -> str | None:
+    """Why `value` cannot be column `name` of type `kind` (None: it can; null is checked apart)."""
+    expected = _EXPECTED[kind]
+    if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        return f"{name} is {_json_type(value)} where {_EXPECTED_NAMES[kind]} was expected"
+    if kind in _INTEGER_RANGE and not -_INTEGER_RANGE[kind] <= value < _INTEGER_RANGE[kind]:
+        return f"{name} {value} is out of range"
+    if kind == "timestamptz":
+        try:
+            valid = bool(_TIMESTAMP.fullmatch(value)) and datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            valid = False
+        if not valid:
+            return f"{name} {value!r} is not an ISO 8601 timestamp"
+    return None
+
+
+def row_checker(record_type: type, column_types: dict[str, str],
+                not_null: frozenset[str] = frozenset()) -> Callable[[dict], str | None]:
+    """A check of one JSONL object against `record_type`: why it is not a row (None: it is).
+    Fields without a default must be there; `not_null` ones (and `run_id`) not null."""
+    required = [f.name for f in fields(record_type) if f.default is MISSING and f.default_factory is MISSING]
+    not_null = not_null | {"run_id"}
+
+    def problem(row: dict) -> str | None:
+        for name in required:
+            if name not in row:
+                return f"no {name}"
+        for name, kind in column_types.items():
+            value = row.get(name)
+            if value is None:
+                if name in row and name in not_null:
+                    return f"{name} is null"
+                continue
+            found = _value_problem(name, value, kind)
+            if found:
+                return found
+        if row["run_id"] == "":
+            return "run_id is empty"
+        return None
+
+    return problem
+
+
+def read_jsonl(path: Path, problem: Callable[[dict], str | None] = lambda row: None) -> Iterator[dict]:
+    """The objects of a JSONL file, in order. A line that is not UTF-8, not JSON, not an
+    object, or that `problem` finds fault with is skipped with a `RunLogWarning` naming the
+    file and the line (at most MAX_LINE_WARNINGS of them, then one count); blank lines are
+    skipped silently. A missing file has no objects. Never raises for the file's content."""
+    skipped = 0
     try:
-        with path.open(encoding="utf-8") as stream:
-            for line in stream:
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a line cut off by a killed process
+        stream = path.open("rb")
     except FileNotFoundError:
-        pass
-    return rows
+        return
+    with stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            reason = None
+            try:
+                row = json.loads(raw.decode("utf-8").rstrip("\r\n"))
+            except UnicodeDecodeError as err:
+                reason = f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})"
+            except ValueError as err:  # json.JSONDecodeError, or a number too long to convert
+                where = f", column {err.colno}" if isinstance(err, json.JSONDecodeError) else ""
+                reason = f"not valid JSON ({getattr(err, 'msg', err)}{where})"
+            else:
+                reason = problem(row) if isinstance(row, dict) else f"{_json_type(row)}, not an object"
+            if reason is None:
+                yield row
+                continue
+            skipped += 1
+            if skipped <= MAX_LINE_WARNINGS:
+                warnings.warn(f"{path} line {number} skipped: {reason}", RunLogWarning, stacklevel=2)
+    if skipped > MAX_LINE_WARNINGS:
+        warnings.warn(f"{path}: {skipped - MAX_LINE_WARNINGS} more damaged line(s) skipped", RunLogWarning,
+                      stacklevel=2)
+
+
+def _read(path: Path, problem: Callable[[dict], str | None]) -> list[dict]:
+    return list(read_jsonl(path, problem))
+
+
+_run_problem = row_checker(RunRecord, RUN_COLUMNS, frozenset({"started_at", "status"}))
+_dq_problem = row_checker(DqResult, DQ_COLUMNS)
 
 
 def record_run(log_dir: Path, run: RunRecord) -> None:
@@ -139,9 +239,9 @@ def record_checks(log_dir: Path, results: list[DqResult]) -> None:
 
 
 def read_runs(log_dir: Path) -> list[RunRecord]:
-    """Every run once, in start order, with its latest state."""
+    """Every run once, in start order, with its latest state (damaged lines skipped)."""
     latest: dict[str, dict] = {}
-    for row in _read(log_dir / RUNS_FILE):
+    for row in _read(log_dir / RUNS_FILE, _run_problem):
         latest[row["run_id"]] = row
     known = {f.name for f in fields(RunRecord)}
     runs = [RunRecord(**{k: v for k, v in row.items() if k in known}) for row in latest.values()]
@@ -150,7 +250,7 @@ def read_runs(log_dir: Path) -> list[RunRecord]:
 
 def read_checks(log_dir: Path) -> list[DqResult]:
     known = {f.name for f in fields(DqResult)}
-    return [DqResult(**{k: v for k, v in row.items() if k in known}) for row in _read(log_dir / DQ_FILE)]
+    return [DqResult(**{k: v for k, v in row.items() if k in known}) for row in _read(log_dir / DQ_FILE, _dq_problem)]
 
 
 def close_abandoned(log_dir: Path, current_run_id: str) -> list[str]:
