@@ -1,51 +1,83 @@
 """Incremental extraction: parse only new or changed files, re-land the rest from a cache.
 
 A nightly inbox mostly holds yesterday's documents. The manifest remembers, per inbox path,
-its size, mtime_ns and sha256; the cache keeps each file's extracted rows under its sha256.
+its size, mtime_ns, ctime_ns and the sha256 of the bytes last parsed; the cache keeps each
+file's extracted (and screened, see expectations.document_gate) rows under that sha256.
 For every file of the inbox:
 
-- same size and mtime_ns as the manifest says: the cached rows are reused and the file is
-  not even read;
+- same size, mtime_ns and ctime_ns as the manifest says: the cached rows are reused and the
+  file is not even read (ctime cannot be set back by a user, so an edit whose mtime was
+  restored is still seen);
 - otherwise the file is read and hashed; a sha256 already in the cache (a touched, copied or
   renamed file) reuses the cached rows without parsing;
-- otherwise the file is parsed with `extract.inbox.extract_paths` and its rows are cached.
+- otherwise the file is parsed and its rows cached under the sha256 of the very bytes that
+  were parsed (a file rewritten between hashing and parsing is cached under its new content).
 
-The staging CSVs stay the DESIGN.md §3 contract: every run lands all six tables from the
-current inbox (cached + fresh rows), atomically, so removed files drop out and duplicates
-are resolved over the whole inbox exactly as a full extraction would.
+The cache is only valid for one `cache_version()` (the extractor's code and seeds, and the
+document gate's checks): any change re-extracts everything, and `force` does too.
+
+Files over `max_file_bytes`, files that vanish or cannot be read, and entries the inbox
+listing refused (extract.inbox.discover_documents) each land as an `extraction_issues` row;
+none of them raises.
+
+The staging CSVs stay the DESIGN.md §3 contract: every run lands all tables from the current
+inbox (cached + fresh rows), atomically, so removed files drop out and duplicates are
+resolved over the whole inbox exactly as a full extraction would. Forms a dbt test rejected
+(flows.attribution) are dropped at landing with their issue rows.
 """
 
 from __future__ import annotations
 
-import csv
+import errno
 import functools
 import hashlib
-import io
 import json
 import os
+import stat
 import tempfile
+import warnings
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from expectations.document_gate import load_document_gate
 from extract import EXTRACTOR_VERSION
+from extract.file_rows import doc_ids_of, drop_documents, renamed, with_first_seen
 from extract.inbox import (
     ExtractionSummary,
     FileRows,
+    InboxFile,
+    InboxListing,
     Mapper,
     StagingLander,
     batch_bytes_for,
     default_mapper,
-    extract_paths,
     mapper_workers,
     plan_batches,
     quarantine,
+    read_regular_file,
     render_file,
 )
-from extract.records import STAGING_TABLES
+from extract.pipeline import ERROR, FileExtraction, extract_file
+from extract.records import STAGING_TABLES, ExtractionIssue
 
 MANIFEST_NAME = "manifest.json"
 ROWS_FOLDER = "files"
+REJECTIONS_NAME = "rejections.json"
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+VANISHED = "the file was removed while the load ran; it loads on the next run if it is back"
+
+
+def max_file_bytes_setting() -> int:
+    """$PERFBUDGET_MAX_FILE_MB (default 64): larger files are quarantined unread."""
+    return int(float(os.environ.get("PERFBUDGET_MAX_FILE_MB", DEFAULT_MAX_FILE_BYTES / 2**20)) * 2**20)
+
+
+def cache_version() -> str:
+    """What cached rows depend on: the extractor (code and seeds) and the document gate."""
+    return f"{EXTRACTOR_VERSION}/gate-{load_document_gate().version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +87,7 @@ class FileState:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int
     sha256: str
 
 
@@ -71,6 +104,7 @@ class IncrementalSummary:
     quarantined: list[str] = field(default_factory=list)
     fingerprint: str = ""  # inbox_fingerprint: same value, same staging CSVs
     staging_unchanged: bool = False  # nothing changed: the CSVs of the last refresh were kept
+    cache_warnings: list[str] = field(default_factory=list)  # a corrupt manifest, healed
 
     @property
     def files_changed(self) -> int:
@@ -82,8 +116,13 @@ class IncrementalSummary:
 
 
 def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
+    """The sha256 of a regular file, streamed (opened without blocking, like
+    `read_regular_file`, so an entry swapped for a FIFO since the listing cannot hang the load)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         while chunk := stream.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
@@ -101,67 +140,123 @@ def write_json_atomic(target: Path, payload: object) -> None:
         raise
 
 
-class ExtractionCache:
-    """The manifest (path → size, mtime_ns, sha256) and the per-file row cache (sha256 → rows)."""
+def utc_iso(ns: int | None = None) -> str:
+    moment = datetime.now(UTC) if ns is None else datetime.fromtimestamp(ns / 1e9, UTC)
+    return moment.isoformat(timespec="milliseconds")
 
-    def __init__(self, cache_dir: Path):
+
+class ExtractionCache:
+    """The manifest (path → size, mtime_ns, ctime_ns, sha256; content → first seen) and the
+    per-file row cache (sha256 → rows). A manifest that cannot be read is rebuilt, with a
+    warning naming it: the cost is one re-hash of the inbox, never a failed run."""
+
+    def __init__(self, cache_dir: Path, version: str | None = None):
         self.cache_dir = cache_dir
+        self.version = version or cache_version()
         self.manifest_path = cache_dir / MANIFEST_NAME
         self.rows_dir = cache_dir / ROWS_FOLDER
-        self.current = False  # the manifest (and so the cached rows) are of this extractor version
+        self.warnings: list[str] = []
+        self._payload: dict | None = None
+
+    def _manifest(self) -> dict:
+        if self._payload is None:
+            self._payload = self._read_manifest()
+        return self._payload
+
+    def _read_manifest(self) -> dict:
+        try:
+            payload = json.loads(self.manifest_path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            return self._healed(f"{type(err).__name__}: {err}")
+        if not isinstance(payload, dict) or not isinstance(payload.get("files", []), list):
+            return self._healed(f"a JSON {type(payload).__name__}, not the manifest's object")
+        return payload
+
+    def _healed(self, reason: str) -> dict:
+        message = (f"extraction manifest {self.manifest_path} is unreadable ({reason}); "
+                   "rebuilt from the inbox (files are hashed again, rows come from the cache)")
+        warnings.warn(message, stacklevel=3)
+        self.warnings.append(message)
+        return {}
+
+    @property
+    def current(self) -> bool:
+        """The manifest (and so the cached rows) are of this cache version."""
+        return self._manifest().get("cache_version") == self.version
 
     def load_manifest(self) -> dict[str, FileState]:
-        try:
-            payload = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        if not self.current:
             return {}
-        if payload.get("extractor_version") != EXTRACTOR_VERSION:
-            return {}
-        self.current = True
-        return {entry["path"]: FileState(**entry) for entry in payload.get("files", [])}
+        states = {}
+        for entry in self._manifest().get("files", []):
+            try:
+                state = FileState(**entry)
+            except TypeError:
+                continue  # an entry of an older manifest: the file is hashed again
+            states[state.path] = state
+        return states
+
+    def first_seen(self) -> dict[str, list[str]]:
+        """content id → [first seen at, the file's mtime then]: kept across versions, since it
+        is the inbox's history, not an extraction result."""
+        seen = self._manifest().get("first_seen", {})
+        return seen if isinstance(seen, dict) else {}
 
     def load_landed(self) -> dict | None:
         """What the last refresh landed: inbox fingerprint, CSV sizes/mtimes, summary counts."""
-        try:
-            payload = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        if not self.current:
             return None
-        if payload.get("extractor_version") != EXTRACTOR_VERSION:
-            return None
-        return payload.get("landed")
+        landed = self._manifest().get("landed")
+        return landed if isinstance(landed, dict) else None
 
-    def save_manifest(self, states: dict[str, FileState], landed: dict | None = None) -> None:
-        write_json_atomic(self.manifest_path, {
-            "extractor_version": EXTRACTOR_VERSION,
+    def save_manifest(self, states: dict[str, FileState], first_seen: dict[str, list[str]],
+                      landed: dict | None = None) -> None:
+        self._payload = {
+            "cache_version": self.version,
             "files": [asdict(states[name]) for name in sorted(states)],
+            "first_seen": first_seen,
             "landed": landed,
-        })
+        }
+        write_json_atomic(self.manifest_path, self._payload)
 
     def _rows_path(self, sha256: str) -> Path:
         return self.rows_dir / f"{sha256}.json"
 
     def has(self, sha256: str) -> bool:
-        """Rows cached for this content (by this extractor version: see `load_manifest`)."""
-        return self.current and self._rows_path(sha256).exists()
+        """Rows cached for this content by this cache version. A manifest of another version
+        says every row file is stale; with no manifest (lost, or unreadable and rebuilt) each
+        row file's own version stamp is read instead, so the rows are reused, not re-parsed."""
+        if self.current:
+            return self._rows_path(sha256).exists()
+        if self._manifest():
+            return False
+        try:
+            with self._rows_path(sha256).open("rb") as stream:
+                head = stream.read(len(self.version) + 40)
+        except OSError:
+            return False
+        return head.startswith(json.dumps({"cache_version": self.version}, ensure_ascii=False)[:-1].encode())
 
     def get(self, sha256: str, source_file: str) -> FileRows | None:
         """The cached rows of a file's content, relabelled with the name it has now."""
         try:
             payload = json.loads(self._rows_path(sha256).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError):
             return None
-        if payload.pop("extractor_version", None) != EXTRACTOR_VERSION:
+        if not isinstance(payload, dict) or payload.pop("cache_version", None) != self.version:
             return None
         try:
             file_rows = FileRows(**payload)
         except TypeError:
             return None
         if file_rows.source_file != source_file:
-            file_rows = _renamed(file_rows, source_file)
+            file_rows = renamed(file_rows, source_file)
         return file_rows
 
     def put(self, sha256: str, file_rows: FileRows) -> None:
-        write_json_atomic(self._rows_path(sha256), {"extractor_version": EXTRACTOR_VERSION, **asdict(file_rows)})
+        write_json_atomic(self._rows_path(sha256), {"cache_version": self.version, **asdict(file_rows)})
 
     def prune(self, keep: set[str]) -> None:
         """Drop cached rows of contents no longer in the inbox."""
@@ -171,32 +266,55 @@ class ExtractionCache:
             if cached.stem not in keep:
                 cached.unlink(missing_ok=True)
 
+    # --- forms a dbt test rejected (flows.attribution): kept for the project they failed on ----
 
-# where `source_file` sits in the tables that carry it
-_SOURCE_FILE_COLUMN = {"documents": 1, "extraction_issues": 0}
+    def load_rejections(self, project: str) -> dict[str, list[ExtractionIssue]]:
+        try:
+            payload = json.loads((self.cache_dir / REJECTIONS_NAME).read_text(encoding="utf-8"))
+            if payload.get("project") != project:
+                return {}
+            return {doc_id: [ExtractionIssue(**issue) for issue in issues]
+                    for doc_id, issues in payload["documents"].items()}
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            return {}
+
+    def save_rejections(self, project: str, rejections: Mapping[str, list[ExtractionIssue]]) -> None:
+        write_json_atomic(self.cache_dir / REJECTIONS_NAME, {
+            "project": project,
+            "documents": {doc_id: [asdict(issue) for issue in issues] for doc_id, issues in sorted(rejections.items())},
+        })
 
 
-def _renamed(file_rows: FileRows, source_file: str) -> FileRows:
-    """The same content under another name: only `source_file` cells change."""
-    for table, column in _SOURCE_FILE_COLUMN.items():
-        rows = list(csv.reader(io.StringIO(file_rows.csv[table], newline="")))
-        for row in rows:
-            row[column] = source_file
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        file_rows.csv[table] = buffer.getvalue()
-    file_rows.source_file = source_file
-    return file_rows
+def issue_rows(name: str, code: str, message: str) -> FileRows:
+    """A file that gives no rows, only its error issue."""
+    result = FileExtraction(source_file=name, source_sha256="")
+    result.issues.append(ExtractionIssue(name, "", ERROR, code, message, None))
+    return render_file(result)
 
 
-def parse_and_cache(items: list[tuple[Path, str | None]], inbox: Path, cache_dir: Path) -> list[FileRows]:
-    """Parse a batch of (path, sha256), render the rows and cache them under the sha256 (a
-    picklable unit of work: it runs in a worker process or on a Dask worker)."""
-    cache = ExtractionCache(cache_dir)
-    results = [render_file(result) for result in extract_paths([path for path, _ in items], inbox)]
-    for (_, sha256), result in zip(items, results, strict=True):
-        if sha256:
-            cache.put(sha256, result)
+def screened(result: FileExtraction) -> FileRows:
+    """A parsed file's rows, with the forms that break a staging row check dropped."""
+    return load_document_gate().screen(render_file(result))
+
+
+def parse_and_cache(items: list[tuple[Path, str]], cache_dir: Path, version: str) -> list[FileRows]:
+    """Read, parse, screen and cache a batch of (path, inbox name): a picklable unit of work
+    (it runs in a worker process or on a Dask worker). The rows are cached under the sha256
+    of the bytes that were parsed."""
+    cache = ExtractionCache(cache_dir, version)
+    results = []
+    for path, name in items:
+        try:
+            data = read_regular_file(path)
+        except FileNotFoundError:
+            results.append(issue_rows(name, "file_vanished", VANISHED))
+            continue
+        except OSError as err:
+            results.append(issue_rows(name, "unreadable_file", f"the file cannot be read: {err.strerror or err}"))
+            continue
+        file_rows = screened(extract_file(name, data))
+        cache.put(file_rows.source_sha256, file_rows)
+        results.append(file_rows)
     return results
 
 
@@ -204,47 +322,63 @@ def parse_and_cache(items: list[tuple[Path, str | None]], inbox: Path, cache_dir
 class _Planned:
     name: str
     path: Path
-    state: FileState | None  # None: the file could not be stat'ed or hashed
-    action: str  # stat | hash | parse
+    stat: os.stat_result | None
+    state: FileState | None  # known content (action stat or hash)
+    action: str  # stat | hash | parse | issue
+    issue: FileRows | None = None
 
 
-def _plan(paths: list[Path], inbox: Path, cache: ExtractionCache, previous: dict[str, FileState],
-          summary: IncrementalSummary) -> list[_Planned]:
-    """What to do with each file, reading only files whose size or mtime changed."""
+def _plan(files: list[InboxFile], cache: ExtractionCache, previous: dict[str, FileState],
+          summary: IncrementalSummary, force: bool, max_bytes: int) -> list[_Planned]:
+    """What to do with each file, reading only files whose size, mtime or ctime changed."""
     plan = []
-    for path in paths:
-        name = path.relative_to(inbox).as_posix()
+    for item in files:
+        name, path = item.name, item.path
         try:
             stat = path.stat()
-        except OSError:
-            stat = None
+        except FileNotFoundError:
+            plan.append(_Planned(name, path, None, None, "issue", issue_rows(name, "file_vanished", VANISHED)))
+            continue
+        except OSError as err:
+            plan.append(_Planned(name, path, None, None, "issue", issue_rows(
+                name, "unreadable_file", f"the file cannot be read: {err.strerror or err}")))
+            continue
+        if stat.st_size > max_bytes:
+            plan.append(_Planned(name, path, stat, None, "issue", issue_rows(
+                name, "file_too_large",
+                f"{stat.st_size / 2**20:.2f} MB is over the {max_bytes / 2**20:.3g} MB limit of one document; "
+                "it was not read (raise PERFBUDGET_MAX_FILE_MB if it really is one form)")))
+            continue
         known = previous.get(name)
-        if stat is not None and known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) \
-                and cache.has(known.sha256):
-            plan.append(_Planned(name, path, known, "stat"))
+        if (not force and known and (known.size, known.mtime_ns, known.ctime_ns)
+                == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) and cache.has(known.sha256)):
+            plan.append(_Planned(name, path, stat, known, "stat"))
             summary.reused_by_stat.append(name)
+            continue
+        if force:
+            plan.append(_Planned(name, path, stat, None, "parse"))
+            summary.parsed.append(name)
             continue
         try:
             sha256 = sha256_of(path)
         except OSError:
-            # extract_paths turns the unreadable file into an error issue; nothing to remember
-            plan.append(_Planned(name, path, None, "parse"))
+            plan.append(_Planned(name, path, stat, None, "parse"))  # the worker reports it
             summary.parsed.append(name)
             continue
-        state = FileState(name, stat.st_size, stat.st_mtime_ns, sha256)
         if cache.has(sha256):
-            plan.append(_Planned(name, path, state, "hash"))
+            state = FileState(name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, sha256)
+            plan.append(_Planned(name, path, stat, state, "hash"))
             summary.reused_by_hash.append(name)
         else:
-            plan.append(_Planned(name, path, state, "parse"))
+            plan.append(_Planned(name, path, stat, None, "parse"))
             summary.parsed.append(name)
     return plan
 
 
-def inbox_fingerprint(plan_states: list[tuple[str, str]]) -> str:
-    """One hash of (path, content sha256) of every inbox file and the extractor version:
-    equal fingerprints mean byte-identical staging CSVs (extraction is deterministic)."""
-    payload = json.dumps([EXTRACTOR_VERSION, sorted(plan_states)], ensure_ascii=False)
+def inbox_fingerprint(plan_states: list[tuple[str, str]], version: str, rejected: list[str] = ()) -> str:
+    """One hash of (path, content sha256) of every inbox file, the cache version and the
+    rejected forms: equal fingerprints mean byte-identical staging CSVs."""
+    payload = json.dumps([version, sorted(plan_states), sorted(rejected)], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -280,59 +414,121 @@ def _unchanged_summary(landed: dict, summary: IncrementalSummary) -> Incremental
     return summary
 
 
-def refresh_staging(paths: list[Path], inbox: Path, staging_dir: Path, quarantine_dir: Path,
+def _as_listing(inbox_files: InboxListing | list[Path], inbox: Path) -> InboxListing:
+    """Callers may pass a bare list of paths (tests, the bench) instead of a listing."""
+    if isinstance(inbox_files, InboxListing):
+        return inbox_files
+    return InboxListing([InboxFile(path, path.relative_to(inbox).as_posix()) for path in inbox_files], [])
+
+
+def refresh_staging(inbox_files: InboxListing | list[Path], inbox: Path, staging_dir: Path, quarantine_dir: Path,
                     cache_dir: Path | None = None, mapper: Mapper | None = None,
-                    batch_bytes: int | None = None) -> IncrementalSummary:
+                    batch_bytes: int | None = None, *, force: bool = False, max_file_bytes: int | None = None,
+                    rejections: Mapping[str, list[ExtractionIssue]] | None = None) -> IncrementalSummary:
     """Bring the staging CSVs up to date with the inbox, parsing only what changed.
 
-    All six tables are re-landed (atomically, one file at a time) from cached and fresh rows,
+    All tables are re-landed (atomically, one file at a time) from cached and fresh rows,
     streaming: one batch of files' rows in memory at a time. Changed files are parsed in
     batches through `mapper` (default: in-process for a small inbox, a process pool for a
     large one; the Prefect flow passes its task runner) of `batch_bytes` (default: sized for
-    the mapper's workers, see `batch_bytes_for`). Newly parsed files with an `error`
-    issue are copied to the quarantine folder, and every file with an error counts as
-    quarantined. When the inbox holds exactly the files (names and contents) of the last
-    refresh and the CSVs it landed are still in place, nothing is re-landed:
-    `staging_unchanged` is true.
+    the mapper's workers, see `batch_bytes_for`). Files with an `error` issue are copied to
+    the quarantine folder when they are first parsed (or rejected), and every file with an
+    error counts as quarantined. `rejections` (doc id → error issues) are forms a dbt test
+    rejected: dropped at landing. When the inbox holds exactly the files (names and
+    contents) of the last refresh and the CSVs it landed are still in place, nothing is
+    re-landed: `staging_unchanged` is true. `force` re-extracts every file.
     """
+    listing = _as_listing(inbox_files, inbox)
+    rejections = dict(rejections or {})
     cache = ExtractionCache(cache_dir or staging_dir / ".incremental")
     previous = cache.load_manifest()
-    summary = IncrementalSummary(extraction=ExtractionSummary(), files_seen=len(paths))
-    plan = _plan(paths, inbox, cache, previous, summary)
-    states = {item.name: item.state for item in plan if item.state is not None}
-    summary.removed = sorted(set(previous) - set(states))
-    fingerprint = inbox_fingerprint([(item.name, item.state.sha256 if item.state else "") for item in plan])
+    summary = IncrementalSummary(extraction=ExtractionSummary(), files_seen=len(listing.files))
+    plan = _plan(listing.files, cache, previous, summary, force,
+                 max_file_bytes if max_file_bytes is not None else max_file_bytes_setting())
+    summary.cache_warnings = list(cache.warnings)
+    listed_names = {item.name for item in plan}
+    summary.removed = sorted(set(previous) - listed_names)
+    def fingerprint_of(states: Mapping[str, FileState]) -> str:
+        return inbox_fingerprint(
+            [(item.name, states[item.name].sha256 if item.name in states else f"!{item.action}") for item in plan]
+            + [(issue.source_file, f"!{issue.code}") for issue in listing.issues],
+            cache.version, list(rejections))
+
     landed = cache.load_landed()
-    if (landed and landed.get("fingerprint") == fingerprint and landed.get("csv_stats") == _csv_stats(staging_dir)
-            and not summary.parsed):
-        cache.save_manifest(states, landed)
+    known = {item.name: item.state for item in plan if item.state}
+    if (not summary.parsed and not force and landed and landed.get("fingerprint") == fingerprint_of(known)
+            and landed.get("csv_stats") == _csv_stats(staging_dir)):
+        cache.save_manifest(known, cache.first_seen(), landed)
         return _unchanged_summary(landed, summary)
 
     to_parse = [item for item in plan if item.action == "parse"]
-    items = [(item.path, item.state.sha256 if item.state else None) for item in to_parse]
-    sizes = [item.state.size if item.state else 0 for item in to_parse]
+    items = [(item.path, item.name) for item in to_parse]
+    sizes = [item.stat.st_size if item.stat else 0 for item in to_parse]
     mapper = mapper or default_mapper(sum(sizes))
     batches = plan_batches(items, sizes, batch_bytes or batch_bytes_for(sum(sizes), mapper_workers(mapper)))
-    parsed = (result for results in mapper(functools.partial(parse_and_cache, inbox=inbox, cache_dir=cache.cache_dir),
-                                           batches) for result in results)
+    parse = functools.partial(parse_and_cache, cache_dir=cache.cache_dir, version=cache.version)
+    batch_results = mapper(parse, batches)
+    parsed = (result for results in batch_results for result in results)
+    try:
+        return _land(plan, listing, parsed, parse, cache, inbox, staging_dir, quarantine_dir, rejections, summary,
+                     fingerprint_of)
+    finally:
+        getattr(batch_results, "close", lambda: None)()  # a pool stops at once, even on an exception
+
+
+def _land(plan: list[_Planned], listing: InboxListing, parsed, parse, cache: ExtractionCache, inbox: Path,
+          staging_dir: Path, quarantine_dir: Path, rejections: Mapping[str, list[ExtractionIssue]],
+          summary: IncrementalSummary, fingerprint_of) -> IncrementalSummary:
+    """Land every planned file in inbox order (parsed ones as their batches come back), stamp
+    first-seen times, drop rejected forms, quarantine new errors; then save the manifest."""
+    run_started = utc_iso()
+    old_seen = cache.first_seen()
+    first_seen: dict[str, list[str]] = {}
+    states: dict[str, FileState] = {}
     quarantined = []
     with StagingLander(staging_dir) as lander:
         for item in plan:
-            result = None if item.action == "parse" else cache.get(item.state.sha256, item.name)
-            if result is None and item.action != "parse":
-                # a cache entry that vanished or broke since planning: parse it here
-                result = parse_and_cache([(item.path, item.state.sha256)], inbox, cache.cache_dir)[0]
-            elif result is None:
+            fresh = item.action == "parse"
+            if item.action == "issue":
+                result = item.issue
+            elif fresh:
                 result = next(parsed)
-                quarantine([result], inbox, quarantine_dir)
+            else:
+                result = cache.get(item.state.sha256, item.name)
+                if result is None:  # a cache entry that vanished or broke since planning: parse it here
+                    result, fresh = parse(items=[(item.path, item.name)])[0], True
+            if result.source_sha256 and item.stat is not None:
+                states[item.name] = FileState(item.name, item.stat.st_size, item.stat.st_mtime_ns,
+                                              item.stat.st_ctime_ns, result.source_sha256)
+            if result.content_id and result.rows["documents"]:
+                seen = first_seen.get(result.content_id) or old_seen.get(result.content_id) \
+                    or [run_started, utc_iso(item.stat.st_mtime_ns) if item.stat else ""]
+                first_seen[result.content_id] = seen
+                result = with_first_seen(result, *seen)
+            rejected_here = _rejected_in(result, rejections)
+            if rejected_here:
+                result = drop_documents(result, rejected_here)
+            failures: list[ExtractionIssue] = []
+            if (fresh or rejected_here) and result.has_errors and item.action != "issue":
+                quarantine([result], inbox, quarantine_dir, sources={item.name: item.path}, failures=failures)
             lander.add_rows(result)
+            lander.add_issues(failures)
             if result.has_errors:
                 quarantined.append(result.source_file)
+        lander.add_issues(listing.issues)
+        quarantined += [issue.source_file for issue in listing.issues if issue.severity == ERROR]
     summary.quarantined = quarantined
     summary.extraction = lander.summary
     summary.extraction.quarantined = quarantined
-    summary.fingerprint = fingerprint
-    cache.save_manifest(states, {"fingerprint": fingerprint, "csv_stats": _csv_stats(staging_dir),
-                                 "summary": _summary_json(summary)})
+    summary.fingerprint = fingerprint = fingerprint_of(states)
+    cache.save_manifest(states, first_seen, {"fingerprint": fingerprint, "csv_stats": _csv_stats(staging_dir),
+                                             "summary": _summary_json(summary)})
     cache.prune({state.sha256 for state in states.values()})
     return summary
+
+
+def _rejected_in(file_rows: FileRows, rejections: Mapping[str, list[ExtractionIssue]]) -> dict:
+    if not rejections or not file_rows.rows["documents"]:
+        return {}
+    return {doc_id: rejections[doc_id] for doc_id in doc_ids_of(file_rows) if doc_id in rejections}
+

@@ -8,6 +8,7 @@ to quarantine the file. Forms that parse with doubts land with `warning` issues.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from extract import EXTRACTOR_VERSION
@@ -42,18 +43,31 @@ class FileExtraction:
         return any(issue.severity == ERROR for issue in self.issues)
 
 
+_TRAILING_SPACE = re.compile(r"[ \t\u3000\u00a0\ufeff]+(?=\n)")
+
+
+def canonical_text(text: str) -> str:
+    """The text a document's identity is taken from: trailing whitespace of each line and
+    trailing blank lines removed, one final newline. Re-saving a form with a blank line or a
+    space more at the end is not a new version of it."""
+    return _TRAILING_SPACE.sub("", text).rstrip() + "\n"
+
+
 def content_id(text: str) -> str:
-    """Hash of the decoded, newline-normalised text: the same document gives the same ids
-    whether it was published as UTF-8, GB18030, with a BOM or with CRLF line ends."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Hash of the decoded, newline-normalised, canonical text: the same document gives the
+    same ids whether it was published as UTF-8, GB18030, with a BOM, with CRLF line ends or
+    with trailing blanks."""
+    return hashlib.sha256(canonical_text(text).encode("utf-8")).hexdigest()
 
 
 def _content_id_of(data: bytes, decoded: DecodedText, data_sha256: str) -> str:
     """`content_id(decoded.text)`, without encoding and hashing the text again when it is the
-    bytes as they were: plain UTF-8 (no BOM) with no CR to normalise."""
-    if decoded.encoding == "utf-8" and b"\r" not in data:
+    bytes as they were: plain UTF-8 (no BOM), no CR to normalise, already canonical."""
+    canonical = canonical_text(decoded.text)
+    if (decoded.encoding == "utf-8" and b"\r" not in data and not decoded.warnings
+            and len(canonical) == len(decoded.text)):
         return data_sha256
-    return content_id(decoded.text)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def make_doc_id(text_hash: str, part_seq: int) -> str:
@@ -70,9 +84,19 @@ def extract_file(source_file: str, data: bytes, taxonomy: Taxonomy | None = None
         return result
     result.content_id = _content_id_of(data, decoded, result.source_sha256)
     forms = split_forms(to_rows(decoded.text))
+    _decode_issues(result, decoded, forms)
     for form in forms:
         _extract_form(result, form, taxonomy)
     return result
+
+
+def _decode_issues(result: FileExtraction, decoded: DecodedText, forms: list[FormSlice]) -> None:
+    """The lines the decoder had to change (control characters stripped) as warnings, each on
+    the form that holds the line (the file's, with no doc_id, outside every form)."""
+    for line, code, message in decoded.warnings:
+        form = next((f for f in forms if f.line_start <= line <= f.line_end), None)
+        doc_id = make_doc_id(result.content_id, form.part_seq) if form is not None else ""
+        _issue(result, doc_id, WARNING, line, code, message)
 
 
 def _issue(result: FileExtraction, doc_id: str, severity: str, line: int | None, code: str, message: str) -> None:

@@ -34,6 +34,11 @@ class Document:
     line_start: int
     line_end: int
     extractor_version: str
+    # Filled when the file lands (flows' incremental refresh), not by the extractor: when a
+    # load first saw this content (UTC, ISO 8601) and the file's mtime then. Version order of
+    # a unit's forms follows them, not file names.
+    first_seen_at: str = ""
+    source_mtime: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,22 @@ points at one, Prefect starts a temporary local server for the run. `serve` regi
 flow as a cron deployment (02:00 Asia/Shanghai by default) and runs it on schedule; with no
 PREFECT_API_URL it starts a local `prefect server` first (schedules need a real server).
 Prefect's home defaults to `<warehouse>/../.prefect` (data/.prefect), analytics are off.
+
+SIGTERM and SIGINT stop `run` cleanly: the signal is raised in the load as `LoadInterrupted`,
+so dbt's process group and the extraction workers are stopped, the run is logged as `failed`
+with the step it was in, the unpublished build is removed, and the command prints one line
+and exits 128 + the signal number (143 for SIGTERM, 130 for SIGINT).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_CRON = "0 2 * * *"
@@ -43,8 +51,10 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--inbox", default="data/samples", help="folder of published documents")
     parser.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
-    parser.add_argument("--staging", help="staging CSV folder (default WAREHOUSE/../staging)")
-    parser.add_argument("--quarantine", help="quarantine folder (default WAREHOUSE/../quarantine)")
+    parser.add_argument("--staging", help="staging CSV folder, with the extraction cache (default WAREHOUSE/staging)")
+    parser.add_argument("--quarantine", help="quarantine folder (default WAREHOUSE/quarantine)")
+    parser.add_argument("--share-folders", action="store_true",
+                        help="allow --staging/--quarantine folders another warehouse has claimed (default: refuse)")
     parser.add_argument("--force", action="store_true",
                         help="build and publish even when nothing changed since the published build")
     parser.add_argument("--dask-address", default=os.environ.get("PERFBUDGET_DASK_ADDRESS", ""),
@@ -67,22 +77,105 @@ def print_summary(rows: list[tuple[str, str]], stream=sys.stdout) -> None:
     print(rule, file=stream)
 
 
+class LoadInterrupted(KeyboardInterrupt):
+    """A stop signal, raised where the load is (a KeyboardInterrupt, so code that lets Ctrl-C
+    through lets it through too)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.signal_name}")
+
+
+@contextlib.contextmanager
+def interrupt_on_signals(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> Iterator[list[int]]:
+    """While inside, the first of `signals` raises `LoadInterrupted` in the main thread; later
+    ones are noted and ignored, so the load's cleanup (stop dbt, log the run) is not cut
+    short. Yields the signals received. The previous handlers come back on the way out."""
+    received: list[int] = []
+
+    def handler(signum: int, frame) -> None:
+        received.append(signum)
+        if len(received) == 1:
+            raise LoadInterrupted(signum)
+
+    previous = {signum: signal.signal(signum, handler) for signum in signals}
+    try:
+        yield received
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def interrupted_message(signal_name: str, log_dir: Path, runs_before: set[str] | None,
+                        published_changed: bool) -> str:
+    """The one line `run` prints when a signal stopped it (`runs_before`: the run ids logged
+    before the load started, None when it had not started)."""
+    from flows import runlog
+
+    published = ("the published warehouse had already been replaced by this run's build" if published_changed
+                 else "the published warehouse is unchanged")
+    new_runs = [] if runs_before is None else [run for run in runlog.read_runs(log_dir)
+                                               if run.run_id not in runs_before]
+    if not new_runs:
+        return f"perfbudget run: stopped by {signal_name} before a run started; nothing recorded; {published}"
+    run = new_runs[-1]
+    if run.status == runlog.FAILED:
+        return (f"perfbudget run: stopped by {signal_name} during {run.failed_step}; run {run.run_id} recorded as "
+                f"failed; {published}")
+    return f"perfbudget run: stopped by {signal_name}; run {run.run_id} recorded as {run.status}; {published}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    before: dict = {}
+    with interrupt_on_signals() as received:
+        try:
+            return _run(args, started, before)
+        except KeyboardInterrupt as stop:
+            signum = getattr(stop, "signum", None) or (received[0] if received else signal.SIGINT)
+            return _report_stop(args, signal.Signals(signum), before)
+
+
+def _report_stop(args: argparse.Namespace, signum: signal.Signals, before: dict) -> int:
+    from flows.layout import WarehouseLayout
+
+    layout = WarehouseLayout.at(args.warehouse)
+    changed = "published" in before and _file_identity(layout.published) != before["published"]
+    print(interrupted_message(signum.name, layout.run_log, before.get("runs"), changed),
+          file=sys.stderr, flush=True)
+    return 128 + signum
+
+
+def _run(args: argparse.Namespace, started: float, before: dict) -> int:
+    from flows import runlog
+    from flows.layout import WarehouseLayout
+
+    layout = WarehouseLayout.at(args.warehouse)
+    before["runs"] = {run.run_id for run in runlog.read_runs(layout.run_log)}
+    before["published"] = _file_identity(layout.published)
     _configure(args)
     from flows.load import run_load
 
-    started = time.perf_counter()
     try:
         if args.direct:
             result = run_load(args.inbox, args.warehouse, staging=args.staging, quarantine=args.quarantine,
-                              force=args.force)
+                              force=args.force, share_folders=args.share_folders)
             rows = result.summary_rows()
         else:
             from flows.nightly import nightly_flow
 
             rows = list(nightly_flow(args.dask_address)(inbox=args.inbox, warehouse=args.warehouse,
                                                         staging=args.staging, quarantine=args.quarantine,
-                                                        force=args.force).items())
+                                                        force=args.force, share_folders=args.share_folders).items())
     except Exception as err:  # noqa: BLE001 - the edge: report and exit non-zero
         print(f"perfbudget run: nightly load failed after {time.perf_counter() - started:.1f} s: {err}",
               file=sys.stderr)
@@ -113,6 +206,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         parameters = {"inbox": str(Path(args.inbox).resolve()), "warehouse": str(Path(args.warehouse).resolve())}
         if args.force:
             parameters["force"] = True
+        if args.share_folders:
+            parameters["share_folders"] = True
         if args.staging:
             parameters["staging"] = str(Path(args.staging).resolve())
         if args.quarantine:

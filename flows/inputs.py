@@ -1,7 +1,7 @@
 """What a build was made from, to skip a nightly build when nothing changed.
 
 A build is a function of the staging CSVs, the dbt project (models, seeds, macros, tests,
-profiles), the expectation suites and the dbt arguments. `build_inputs` hashes them — the
+profiles), the expectation suites, the extractor's code and the dbt arguments. `build_inputs` hashes them — the
 CSVs by size and mtime_ns, which the incremental refresh keeps when it re-lands nothing —
 and `published_inputs.json` beside the published warehouse records the hash it was built
 from, with the published file's size and mtime_ns (a rollback or any other replacement of
@@ -22,8 +22,10 @@ from flows.build import REPO_ROOT
 from flows.layout import WarehouseLayout
 
 RECORD_NAME = "published_inputs.json"
+# What a build depends on besides the staging CSVs: the dbt project, the suites, and the
+# extractor and gate code (the cached rows and the document gate come from them too).
 PROJECT_INPUTS = ("dbt_project.yml", "profiles/profiles.yml", "models", "seeds", "macros", "tests_dbt",
-                  "expectations/suites")
+                  "expectations", "extract")
 
 
 def _project_files(project_dir: Path) -> list[Path]:
@@ -33,8 +35,20 @@ def _project_files(project_dir: Path) -> list[Path]:
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            files.extend(p for p in sorted(path.rglob("*"))
+                         if p.is_file() and not p.name.startswith(".") and "__pycache__" not in p.parts)
     return files
+
+
+def project_fingerprint(project_dir: Path = REPO_ROOT, dbt_args: str | None = None) -> str:
+    """A hash of the project's files and the dbt arguments: what a build does with its inputs.
+    Forms rejected by a dbt test stay rejected until this changes (flows.attribution)."""
+    digest = hashlib.sha256()
+    for path in _project_files(project_dir):
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    args = os.environ.get("PERFBUDGET_DBT_ARGS", "") if dbt_args is None else dbt_args
+    digest.update(json.dumps(shlex.split(args)).encode())
+    return digest.hexdigest()
 
 
 def build_inputs(staging_dir: Path, inbox_fingerprint: str, project_dir: Path = REPO_ROOT) -> str:
@@ -46,9 +60,7 @@ def build_inputs(staging_dir: Path, inbox_fingerprint: str, project_dir: Path = 
         except OSError:
             return ""  # no staging to compare: always build
         digest.update(f"{table}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    for path in _project_files(project_dir):
-        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(json.dumps(shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))).encode())
+    digest.update(project_fingerprint(project_dir, os.environ.get("PERFBUDGET_DBT_ARGS", "")).encode())
     return digest.hexdigest()
 
 

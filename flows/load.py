@@ -25,22 +25,41 @@ from pathlib import Path
 from typing import Any
 
 from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging
-from extract.inbox import list_documents
-from extract.incremental import IncrementalSummary, refresh_staging
+from extract.inbox import InboxListing, discover_documents
+from extract.incremental import ExtractionCache, IncrementalSummary, refresh_staging
+from extract.records import ExtractionIssue
 from flows import runlog
+from flows.attribution import Attribution, attribute
 from flows.build import DbtBuild, DbtBuildFailed, dbt_build, require_success
-from flows.inputs import build_inputs, record_published, unchanged_since
+from flows.inputs import build_inputs, project_fingerprint, record_published, unchanged_since
 from flows.layout import WarehouseLayout
 from flows.publish import clear_unfinished, exclusive_load, publish
 from flows.runlog import DqResult, RunRecord
 
 KEEP_QUALITY_RUNS = 30
+# Builds again after dropping the forms a failed dbt test traced to, at most this many times
+MAX_REBUILDS = 2
 FACT_TABLES = ("fact_budget_line", "fact_indicator", "dim_document")
+
+
+class UnexplainedBuildFailure(DbtBuildFailed):
+    """`dbt build` failed for something no single form explains; the message names the failed
+    nodes and the forms and lines their failing rows trace to."""
+
+    def __init__(self, result: DbtBuild, attribution: Attribution):
+        super().__init__(result)
+        self.attribution = attribution
+        self.args = (f"{self.args[0]}; {attribution.describe()}",)
 
 
 def build_warehouse(database: Path, staging_dir: Path, work_dir: Path) -> DbtBuild:
     """`dbt build` into `database`; raises `DbtBuildFailed` (carrying the node results)."""
     return require_success(dbt_build(database, staging_dir, work_dir))
+
+
+def attribute_failures(database: Path, work_dir: Path) -> Attribution:
+    """The forms a failed build's tests trace to (flows.attribution)."""
+    return attribute(database, work_dir / "target")
 
 
 def check_inputs(layout: WarehouseLayout, inbox_fingerprint: str) -> tuple[str, str | None]:
@@ -59,11 +78,12 @@ def count_rows(database: Path, tables: tuple[str, ...] = FACT_TABLES) -> dict[st
 
 
 STEPS: dict[str, Callable[..., Any]] = {
-    "discover_documents": list_documents,
+    "discover_documents": discover_documents,
     "extract_changed": refresh_staging,
     "check_inputs": check_inputs,
     "gate_staging": gate_staging,
     "dbt_build": build_warehouse,
+    "attribute_failures": attribute_failures,
     "gate_marts": gate_marts,
     "count_rows": count_rows,
     "record_run_tables": runlog.write_tables,
@@ -129,27 +149,41 @@ def _prune_quality(layout: WarehouseLayout, keep: int = KEEP_QUALITY_RUNS) -> No
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _record_extraction(run: RunRecord, extraction: IncrementalSummary, *, first: bool) -> None:
+    """The run's file and form counts; a re-landing after rejections keeps the first pass's
+    count of changed and reused files (nothing was parsed the second time)."""
+    if first:
+        run.files_seen, run.files_changed = extraction.files_seen, extraction.files_changed
+        run.files_reused = len(extraction.reused_by_stat) + len(extraction.reused_by_hash)
+    run.files_quarantined = extraction.files_quarantined
+    run.forms = extraction.extraction.forms
+    run.warnings, run.errors = extraction.extraction.warnings, extraction.extraction.errors
+
+
 def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | None = None,
              quarantine: Path | str | None = None, run_step: RunStep = call_directly,
-             force: bool = False) -> LoadResult:
+             force: bool = False, share_folders: bool = False) -> LoadResult:
     """Run the nightly load once. Returns the result of a published run, or of a `skipped`
-    one when nothing changed since the published build (same staging CSVs, dbt project,
-    suites and dbt arguments; `force` builds anyway); raises (after logging the failed run)
-    when a gate, the dbt build or any step fails."""
+    one when nothing changed since the published build (same inbox, extractor, dbt project,
+    suites and dbt arguments; `force` re-extracts and builds anyway); raises (after logging
+    the failed run) when a gate, the dbt build or any step fails for a reason no single form
+    explains. A form that fails a staging row check or a dbt test is dropped with an
+    `error` issue, and the rest is built and published (see flows.attribution)."""
     started = time.perf_counter()
     inbox = Path(inbox).resolve()
-    layout = WarehouseLayout.at(warehouse, staging, quarantine)
+    layout = WarehouseLayout.at(warehouse, staging, quarantine, shared=share_folders)
     layout.ensure()
     run = RunRecord(run_id=runlog.new_run_id(), started_at=runlog.utc_now(), inbox=str(inbox))
     result = LoadResult(run, None, {}, [])
     step = "lock"
 
-    def timed_step(name: str, *args: Any) -> Any:
+    def timed_step(name: str, *args: Any, **kwargs: Any) -> Any:
         step_started = time.perf_counter()
         try:
-            return run_step(name, *args)
+            return run_step(name, *args, **kwargs)
         finally:
-            result.step_seconds[name] = round(time.perf_counter() - step_started, 2)
+            result.step_seconds[name] = round(result.step_seconds.get(name, 0.0)
+                                              + time.perf_counter() - step_started, 2)
 
     def checks(rows: list[DqResult]) -> None:
         result.dq.extend(rows)
@@ -167,6 +201,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
     try:
         with exclusive_load(layout):
             try:
+                layout.claim_folders()
                 runlog.close_abandoned(layout.run_log, run.run_id)
                 clear_unfinished(layout)
                 runlog.record_run(layout.run_log, run)
@@ -174,15 +209,20 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 run.quality_docs = str(docs)
 
                 step = "discover_documents"
-                paths = timed_step(step, inbox)
+                listing: InboxListing = timed_step(step, inbox)
+                project = project_fingerprint()
+                cache = ExtractionCache(layout.extraction_cache)
+                rejections: dict[str, list[ExtractionIssue]] = cache.load_rejections(project)
+
+                def extract(first: bool) -> IncrementalSummary:
+                    extraction = timed_step("extract_changed", listing, inbox, layout.staging, layout.quarantine,
+                                            layout.extraction_cache, force=force and first, rejections=rejections)
+                    result.extraction = extraction
+                    _record_extraction(run, extraction, first=first)
+                    return extraction
+
                 step = "extract_changed"
-                extraction = timed_step(step, paths, inbox, layout.staging, layout.quarantine, layout.extraction_cache)
-                result.extraction = extraction
-                run.files_seen, run.files_changed = extraction.files_seen, extraction.files_changed
-                run.files_reused = len(extraction.reused_by_stat) + len(extraction.reused_by_hash)
-                run.files_quarantined = extraction.files_quarantined
-                run.forms = extraction.extraction.forms
-                run.warnings, run.errors = extraction.extraction.warnings, extraction.extraction.errors
+                extraction = extract(first=True)
 
                 step = "check_inputs"
                 inputs, unchanged = timed_step(step, layout, extraction.fingerprint)
@@ -200,12 +240,25 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 step = "gate_staging"
                 gate(step, layout.staging, docs / "staging")
 
-                step = "dbt_build"
-                try:
-                    build = timed_step(step, layout.building, layout.staging, layout.dbt_work)
-                except DbtBuildFailed as failed:
-                    checks(_dbt_rows(run.run_id, failed.result))
-                    raise
+                for attempt in range(MAX_REBUILDS + 1):
+                    step = "dbt_build"
+                    try:
+                        build = timed_step(step, layout.building, layout.staging, layout.dbt_work)
+                        break
+                    except DbtBuildFailed as failed:
+                        step = "attribute_failures"
+                        attribution = timed_step(step, layout.building, layout.dbt_work)
+                        if not attribution.explains_everything or attempt == MAX_REBUILDS:
+                            checks(_dbt_rows(run.run_id, failed.result))
+                            step = "dbt_build"
+                            raise UnexplainedBuildFailure(failed.result, attribution) from failed
+                        rejections.update(attribution.findings)
+                        cache.save_rejections(project, rejections)
+                        step = "extract_changed"
+                        extraction = extract(first=False)
+                        step = "gate_staging"
+                        gate(step, layout.staging, docs / "staging")
+                inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 
                 step = "gate_marts"

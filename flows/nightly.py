@@ -103,14 +103,16 @@ def run_as_task(name: str, *args: Any, **kwargs: Any) -> Any:
 
 @flow(name="nightly_load")
 def nightly_load(inbox: str = "data/samples", warehouse: str = "data/warehouse",
-                 staging: str | None = None, quarantine: str | None = None, force: bool = False) -> dict[str, Any]:
+                 staging: str | None = None, quarantine: str | None = None, force: bool = False,
+                 share_folders: bool = False) -> dict[str, Any]:
     """Discover → extract changed → (nothing changed: stop, logged as `skipped`) → gate staging
     → dbt build → gate marts → publish → record.
 
-    `staging` and `quarantine` default to folders beside the warehouse folder; `force` builds
-    and publishes even when nothing changed."""
+    `staging` and `quarantine` default to folders of the warehouse folder (another
+    warehouse's are refused unless `share_folders`); `force` re-extracts, builds and
+    publishes even when nothing changed."""
     result = run_load(Path(inbox), Path(warehouse), staging=staging, quarantine=quarantine,
-                      run_step=run_as_task, force=force)
+                      run_step=run_as_task, force=force, share_folders=share_folders)
     summary = dict(result.summary_rows())
     get_run_logger().info("published %s: %s", summary["published"],
                           "; ".join(f"{label} {value}" for label, value in summary.items() if label != "published"))

@@ -5,20 +5,32 @@ is never written in place. A build is copied next to the published file under a 
 name, flushed to disk, and `os.replace`d over it: a reader that opened the old file keeps
 reading the old inode, whole, until it closes; a reader that opens the path afterwards gets
 the new build; nobody ever sees a partial file, and no reader blocks the publish. The build
-itself moves to `builds/<run_id>.duckdb`; the newest three are kept, so `rollback` can put
-an earlier one back the same way.
+itself moves to `builds/<run_id>.duckdb`; the three published last are kept, so `rollback`
+can put an earlier one back the same way.
+
+"Last" is publish order, recorded in `builds/publish_order.jsonl` (one line per publish,
+healed like the run log when a line is damaged), not run-id order: run ids start with the
+clock's time, and a clock set back would make a new build sort oldest and be pruned at once.
+The published file and the kept builds are mode 0644 whatever the process umask, so BI
+users other than the loader can open them read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.layout import KEEP_BUILDS, WarehouseLayout
+from flows.layout import KEEP_BUILDS, LOCK_NAME, WarehouseLayout
+from flows.runlog import read_jsonl, utc_now
+
+PUBLISHED_MODE = 0o644
+ORDER_FILE = "publish_order.jsonl"
 
 
 class LoadInProgress(RuntimeError):
@@ -27,18 +39,22 @@ class LoadInProgress(RuntimeError):
 
 @contextlib.contextmanager
 def exclusive_load(layout: WarehouseLayout) -> Iterator[None]:
-    """One load at a time per warehouse. The kernel drops the lock when the process dies,
-    so a SIGKILLed load never blocks the next one."""
+    """One load at a time per warehouse, and per staging or quarantine folder given from
+    outside the warehouse (two warehouses that knowingly share one never write it at once).
+    The kernel drops the locks when the process dies, so a SIGKILLed load never blocks the
+    next one."""
     layout.root.mkdir(parents=True, exist_ok=True)
-    with layout.lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as err:
-            raise LoadInProgress(f"another nightly load is running on {layout.root}") from err
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with contextlib.ExitStack() as locks:
+        for lock_file, what in ((layout.lock, layout.root),
+                                *((folder / LOCK_NAME, folder) for folder in layout.outside_folders())):
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+            handle = locks.enter_context(lock_file.open("a"))
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as err:
+                raise LoadInProgress(f"another nightly load is running on {what}") from err
+            locks.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+        yield
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -55,6 +71,7 @@ def _replace_atomically(source: Path, target: Path) -> None:
     try:
         shutil.copyfile(source, temp)
         with temp.open("rb+") as stream:
+            os.fchmod(stream.fileno(), PUBLISHED_MODE)  # readable by BI whatever the umask
             os.fsync(stream.fileno())
         # a WAL beside the target belongs to the old file (someone opened it read-write, against
         # the contract); left there, DuckDB would replay it onto the new one
@@ -77,52 +94,142 @@ def clear_unfinished(layout: WarehouseLayout) -> list[Path]:
     return removed
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT wait (blocked, then delivered) until the block ends: the published
+    file, the publish order and the kept build change together or not at all."""
+    signals = {signal.SIGTERM, signal.SIGINT}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - no pthread_sigmask
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def publish(build: Path, layout: WarehouseLayout, run_id: str) -> Path:
     """Make `build` the published warehouse, keep it as `builds/<run_id>.duckdb`, prune to
-    the newest three. Returns the published path."""
+    the three published last. Returns the published path."""
     if build.with_name(build.name + ".wal").exists():
         raise RuntimeError(f"{build} still has a write-ahead log: a connection was not closed")
-    _replace_atomically(build, layout.published)
     kept = layout.build_of(run_id)
-    os.replace(build, kept)
+    with _signals_deferred():
+        _replace_atomically(build, layout.published)
+        # recorded before the move: a build on disk always has its place in the order
+        _record_publish(layout, run_id)
+        os.chmod(build, PUBLISHED_MODE)
+        os.replace(build, kept)
     prune_builds(layout)
     return layout.published
 
 
+def _order_path(layout: WarehouseLayout) -> Path:
+    return layout.builds / ORDER_FILE
+
+
+def _order_problem(row: dict) -> str | None:
+    run_id = row.get("run_id")
+    if not isinstance(run_id, str) or not run_id or "/" in run_id or run_id.startswith("."):
+        return "no run id of a build"
+    return None
+
+
+def _record_publish(layout: WarehouseLayout, run_id: str) -> None:
+    path = _order_path(layout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"run_id": run_id, "published_at": utc_now()}) + "\n"
+    with path.open("a+b") as stream:
+        if stream.tell() > 0:
+            stream.seek(-1, os.SEEK_END)
+            if stream.read(1) != b"\n":
+                line = "\n" + line  # a line cut off by a killed process stays on its own
+        stream.write(line.encode("utf-8"))
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def publish_order(layout: WarehouseLayout) -> list[dict]:
+    """Publish events, oldest first, one per run id (its last publish); damaged lines are
+    skipped with a `RunLogWarning` naming the file and the line."""
+    latest: dict[str, dict] = {}
+    for row in read_jsonl(_order_path(layout), _order_problem):
+        latest.pop(row["run_id"], None)
+        latest[row["run_id"]] = row
+    return list(latest.values())
+
+
 def kept_builds(layout: WarehouseLayout) -> list[Path]:
-    """Kept builds, newest first (run ids sort by time)."""
-    return sorted((p for p in layout.builds.glob("*.duckdb") if not p.name.startswith(".")), reverse=True)
+    """Kept builds, published last first. A build the order does not know (kept by an older
+    version of this code) counts as older than every recorded one, by run id among them."""
+    builds = [p for p in layout.builds.glob("*.duckdb") if not p.name.startswith(".")]
+    position = {row["run_id"]: index for index, row in enumerate(publish_order(layout))}
+    return sorted(builds, key=lambda p: (p.stem in position, position.get(p.stem, -1), p.stem), reverse=True)
 
 
 def prune_builds(layout: WarehouseLayout, keep: int = KEEP_BUILDS) -> None:
-    for old in kept_builds(layout)[keep:]:
+    """Delete builds beyond the `keep` published last; the kept ones are made 0644, and the
+    order file is rewritten (atomically) with their lines only, so it stays short."""
+    builds = kept_builds(layout)
+    for old in builds[keep:]:
         old.unlink(missing_ok=True)
+    kept = builds[:keep]
+    for build in kept:
+        with contextlib.suppress(OSError):
+            if build.stat().st_mode & 0o777 != PUBLISHED_MODE:
+                build.chmod(PUBLISHED_MODE)
+    _compact_order(layout, {build.stem for build in kept})
+
+
+def _compact_order(layout: WarehouseLayout, keep: set[str]) -> None:
+    path = _order_path(layout)
+    if not path.exists():
+        return
+    rows = [row for row in publish_order(layout) if row["run_id"] in keep]
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if path.read_bytes() == text.encode("utf-8"):
+        return
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def rollback(layout: WarehouseLayout, run_id: str | None = None) -> Path:
-    """Publish a kept build again: `run_id`'s, or by default the one before the newest."""
-    builds = kept_builds(layout)
-    if run_id is not None:
-        chosen = layout.build_of(run_id)
-        if not chosen.exists():
-            raise FileNotFoundError(f"no kept build {chosen.name}; kept: {[p.stem for p in builds]}")
-    elif len(builds) < 2:
-        raise FileNotFoundError("no earlier build to roll back to")
-    else:
-        chosen = builds[1]
+    """Publish a kept build again: `run_id`'s, or by default the one published before the
+    newest. A rollback does not change the publish order."""
     with exclusive_load(layout):
-        _replace_atomically(chosen, layout.published)
+        builds = kept_builds(layout)
+        if run_id is not None:
+            chosen = layout.build_of(run_id)
+            if not chosen.exists():
+                raise FileNotFoundError(f"no kept build {chosen.name}; kept: {[p.stem for p in builds]}")
+        elif len(builds) < 2:
+            raise FileNotFoundError("no earlier build to roll back to")
+        else:
+            chosen = builds[1]
+        with _signals_deferred():
+            _replace_atomically(chosen, layout.published)
     return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m flows.publish rollback [--warehouse DIR] [--run-id ID]`; `list` shows kept builds."""
+    """`python -m flows.publish rollback [--warehouse DIR] [--run-id ID]`; `list` shows kept builds,
+    published last first."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m flows.publish", description=main.__doc__)
     parser.add_argument("action", choices=["list", "rollback"])
     parser.add_argument("--warehouse", default="data/warehouse")
-    parser.add_argument("--run-id", help="the kept build to publish (default: the one before the newest)")
+    parser.add_argument("--run-id", help="the kept build to publish (default: the one published before the newest)")
     args = parser.parse_args(argv)
     layout = WarehouseLayout.at(args.warehouse)
     if args.action == "list":

@@ -6,7 +6,7 @@ with indicators as (
 ),
 
 final as (
-    select indicator_key, indicator_name, half_year_raw, full_year_raw
+    select indicator_key, document_key, indicator_name, half_year_raw, full_year_raw
     from indicators
     where is_half_above_full
 )

@@ -8,7 +8,7 @@ with indicators as (
 ),
 
 final as (
-    select indicator_key, linked_project_raw
+    select indicator_key, document_key, linked_project_raw
     from indicators
     where linked_project_raw is not null and linked_project_key is null
 )

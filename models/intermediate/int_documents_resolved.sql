@@ -79,7 +79,9 @@ resolved as (
         keyed.amount_unit,
         keyed.line_start,
         keyed.line_end,
-        keyed.extractor_version
+        keyed.extractor_version,
+        keyed.first_seen_at,
+        keyed.source_mtime
     from keyed
     left join best_region
         on best_region.doc_id = keyed.doc_id

@@ -24,7 +24,9 @@ renamed as (
         {{ pb_blank_to_null('amount_unit') }} as amount_unit,
         cast({{ pb_try_cast(pb_blank_to_null('line_start'), dbt.type_int()) }} as {{ dbt.type_int() }}) as line_start,
         cast({{ pb_try_cast(pb_blank_to_null('line_end'), dbt.type_int()) }} as {{ dbt.type_int() }}) as line_end,
-        {{ pb_blank_to_null('extractor_version') }} as extractor_version
+        {{ pb_blank_to_null('extractor_version') }} as extractor_version,
+        cast({{ pb_blank_to_null('first_seen_at') }} as {{ dbt.type_timestamp() }}) as first_seen_at,
+        cast({{ pb_blank_to_null('source_mtime') }} as {{ dbt.type_timestamp() }}) as source_mtime
     from source
 ),
 

@@ -1,5 +1,5 @@
-"""Helpers of the flow tests: a self-contained load site (inbox, warehouse, staging,
-quarantine under one root) and the repo's paths."""
+"""Helpers of the flow tests: a self-contained load site (an inbox and a warehouse, which
+holds its staging and quarantine folders) and the repo's paths."""
 
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ class Site:
 
     @property
     def staging(self) -> Path:
-        return self.root / "staging"
+        return self.warehouse / "staging"
 
     @property
     def quarantine(self) -> Path:
-        return self.root / "quarantine"
+        return self.warehouse / "quarantine"
 
     @property
     def run_log(self) -> Path:

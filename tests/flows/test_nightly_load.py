@@ -74,12 +74,15 @@ def test_first_run_builds_and_publishes_the_samples(loaded_site):
 
 def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untouched(site_copy, monkeypatch):
     """Extracts nothing (no file even read), builds nothing, publishes nothing: the published
-    file keeps its bytes and mtime; the run is logged as `skipped` in the run log."""
+    file keeps its bytes and mtime; the run is logged as `skipped` in the run log. (The copy
+    of the site gave every file a new ctime: the first run hashes them, parses none.)"""
     from extract import incremental
 
     published, stat = sha(site_copy.published), site_copy.published.stat()
     old_run = last_run(site_copy).run_id
-    monkeypatch.setattr(incremental, "extract_paths", lambda *a, **k: pytest.fail("a file was parsed"))
+    rehashed = run_load(site_copy.inbox, site_copy.warehouse)
+    assert rehashed.run.status == "skipped" and len(rehashed.extraction.reused_by_hash) == 5
+    monkeypatch.setattr(incremental, "extract_file", lambda *a, **k: pytest.fail("a file was parsed"))
     monkeypatch.setattr(incremental, "sha256_of", lambda *a, **k: pytest.fail("a file was read"))
     monkeypatch.setitem(STEPS, "dbt_build", lambda *a: pytest.fail("dbt build ran"))
     monkeypatch.setitem(STEPS, "gate_staging", lambda *a: pytest.fail("the staging gate ran"))
@@ -89,8 +92,9 @@ def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untou
     assert old_run in result.run.message and result.run.published_file == str(site_copy.published)
     assert sha(site_copy.published) == published
     assert site_copy.published.stat().st_mtime_ns == stat.st_mtime_ns
-    assert [(run.run_id, run.status) for run in runlog.read_runs(site_copy.run_log)][-2:] == [
-        (old_run, "success"), (result.run.run_id, "skipped")]
+    assert [(run.run_id, run.status) for run in runlog.read_runs(site_copy.run_log)][-3:] == [
+        (old_run, "success"), (rehashed.run.run_id, "skipped"), (result.run.run_id, "skipped")]
+    assert len(result.extraction.reused_by_stat) == 5
     assert query(site_copy.published, "select run_id, status from etl_runs") == [(old_run, "success")]
     assert result.extraction.staging_unchanged
 
@@ -113,10 +117,10 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     finally:
         reader.kill()
         reader.wait()
-    assert result.run.status == "success" and result.run.files_changed == 0
+    assert result.run.status == "success" and result.run.files_changed == 5  # --force re-extracts too
     assert fact_rows(site_copy.published) == before
     runs = query(site_copy.published, "select status, files_changed from etl_runs order by started_at, run_id")
-    assert runs == [("success", 5), ("skipped", 0), ("success", 0)]
+    assert runs == [("success", 5), ("skipped", 0), ("success", 5)]
     fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
                            capture_output=True, text=True, check=True)
     assert fresh.stdout.split()[0] == result.run.run_id
@@ -126,8 +130,8 @@ def test_contract_break_fails_at_the_gate_and_leaves_the_warehouse_untouched(sit
     published = sha(site_copy.published)
     extract_changed = STEPS["extract_changed"]
 
-    def extract_then_break(*args):
-        summary = extract_changed(*args)
+    def extract_then_break(*args, **kwargs):
+        summary = extract_changed(*args, **kwargs)
         documents = site_copy.staging / "documents.csv"
         text = documents.read_text(encoding="utf-8")
         documents.write_text(text.replace(",project_target,", ",budget_table,", 1), encoding="utf-8")

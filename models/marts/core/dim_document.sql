@@ -7,7 +7,7 @@ ranked as (
         documents.*,
         row_number() over (
             partition by doc_type, unit_key, coalesce(project_key, ''), fiscal_year
-            order by source_file desc, part_seq desc
+            order by first_seen_at desc nulls last, source_mtime desc nulls last, source_file desc, part_seq desc
         ) as version_rank
     from documents
 ),
@@ -33,6 +33,8 @@ final as (
         line_start,
         line_end,
         extractor_version,
+        first_seen_at,
+        source_mtime,
         case when version_rank = 1 then true else false end as is_latest
     from ranked
 )

@@ -1,0 +1,96 @@
+"""One file's staging rows as CSV text (`extract.inbox.FileRows`), edited after extraction.
+
+The cache keeps a file's rows as rendered CSV text. A few facts are only known when the
+file lands, not when it is parsed: the name it has now, when the load first saw its content,
+and which of its forms a check downstream rejected. These helpers change only the rows and
+cells concerned, so cached text stays the source of everything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from extract.inbox import FileRows
+from extract.records import STAGING_TABLES, ExtractionIssue, columns
+from extract.staging import render_rows
+
+ERROR = "error"
+# where `source_file` sits in the tables that carry it
+_SOURCE_FILE_COLUMN = {"documents": 1, "extraction_issues": 0}
+_DOC_ID_COLUMN = {table: columns(kind).index("doc_id") for table, kind in STAGING_TABLES.items()}
+_DOCUMENT_COLUMNS = columns(STAGING_TABLES["documents"])
+_FIRST_SEEN = _DOCUMENT_COLUMNS.index("first_seen_at")
+_SOURCE_MTIME = _DOCUMENT_COLUMNS.index("source_mtime")
+_DOC_TYPE = _DOCUMENT_COLUMNS.index("doc_type")
+
+
+def text_of(value: str | bytes) -> str:
+    """CSV text of a table (a pool worker sends it as UTF-8 bytes)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def parse_table(value: str | bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text_of(value), newline="")))
+
+
+def render_table(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def doc_ids_of(file_rows: FileRows) -> list[str]:
+    """The doc ids of the forms the file landed."""
+    return [row[_DOC_ID_COLUMN["documents"]] for row in parse_table(file_rows.csv["documents"])]
+
+
+def renamed(file_rows: FileRows, source_file: str) -> FileRows:
+    """The same content under another name: only `source_file` cells change."""
+    for table, column in _SOURCE_FILE_COLUMN.items():
+        rows = parse_table(file_rows.csv[table])
+        for row in rows:
+            row[column] = source_file
+        file_rows.csv[table] = render_table(rows)
+    file_rows.source_file = source_file
+    return file_rows
+
+
+def with_first_seen(file_rows: FileRows, first_seen_at: str, source_mtime: str) -> FileRows:
+    """Stamp the file's forms with when their content was first seen (see records.Document)."""
+    rows = parse_table(file_rows.csv["documents"])
+    for row in rows:
+        row[_FIRST_SEEN] = first_seen_at
+        row[_SOURCE_MTIME] = source_mtime
+    file_rows.csv["documents"] = render_table(rows)
+    return file_rows
+
+
+def drop_documents(file_rows: FileRows, findings: Mapping[str, list[ExtractionIssue]]) -> FileRows:
+    """The file's rows without the forms named in `findings` (doc_id → the error issues that
+    reject it), those issues added. The file's other forms land as they were; the dropped
+    forms' own warnings stay in extraction_issues, since they still describe the file."""
+    rejected = {doc_id for doc_id in findings if doc_id}
+    if not rejected:
+        return file_rows
+    forms = Counter(file_rows.forms_by_type)
+    for table, column in _DOC_ID_COLUMN.items():
+        if table == "extraction_issues":
+            continue
+        kept, dropped = [], []
+        for row in parse_table(file_rows.csv[table]):
+            (dropped if row[column] in rejected else kept).append(row)
+        if table == "documents":
+            forms.subtract(row[_DOC_TYPE] for row in dropped)
+        file_rows.csv[table] = render_table(kept)
+        file_rows.rows[table] = len(kept)
+    issues = [issue for doc_id in sorted(rejected) for issue in findings[doc_id]]
+    file_rows.csv["extraction_issues"] = text_of(file_rows.csv["extraction_issues"]) + render_rows(
+        "extraction_issues", issues)
+    file_rows.rows["extraction_issues"] += len(issues)
+    file_rows.forms_by_type = {kind: count for kind, count in forms.items() if count > 0}
+    file_rows.errors += sum(1 for issue in issues if issue.severity == ERROR)
+    file_rows.warnings += sum(1 for issue in issues if issue.severity != ERROR)
+    return file_rows

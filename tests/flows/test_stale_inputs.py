@@ -1,0 +1,183 @@
+"""Nothing stale, nothing foreign reaches the warehouse: cases that take two runs in a row, or
+two loads at once. Builds skip dbt's own tests (`quick_dbt`) where the load is the point."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, SAMPLES, Site, new_site
+
+from extract import incremental
+from extract.inbox import discover_documents
+from extract.incremental import refresh_staging
+from flows.layout import OWNER_NAME, FolderOwnedElsewhere, WarehouseLayout
+from flows.load import run_load
+
+S000, S001, S003, S004 = ("000_17c09d71274dbf64.txt", "001_27d945da3f6b14f2.txt", "003_e524e1605217447e.txt",
+                          "004_39cb5bcb496eb896.txt")
+
+
+def query(database: Path, sql: str, *params) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql, list(params)).fetchall()
+
+
+def staged_rows(staging: Path, table: str) -> list[dict[str, str]]:
+    with (staging / f"{table}.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def annual_total(database: Path, source_file: str) -> list[tuple]:
+    return query(database, "select amount_wan from fact_budget_line join dim_document using (document_key) "
+                           "where source_file = ? and label_raw = '资金总额' and phase = 'annual_budget'", source_file)
+
+
+def test_two_warehouses_in_one_folder_loaded_at_once_publish_their_own_inboxes(tmp_path):
+    parent = tmp_path / "data"
+    inboxes = {"a": [S000, S001], "b": [S003, S004]}
+    loads = {}
+    for name, files in inboxes.items():
+        inbox = tmp_path / f"inbox_{name}"
+        inbox.mkdir()
+        for file in files:
+            shutil.copy(SAMPLES / file, inbox / file)
+        loads[name] = subprocess.Popen(
+            [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(inbox),
+             "--warehouse", str(parent / f"warehouse_{name}")], cwd=REPO_ROOT,
+            env={**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+    for load in loads.values():
+        _, err = load.communicate(timeout=600)
+        assert load.returncode == 0, err
+    for name, files in inboxes.items():
+        published = parent / f"warehouse_{name}" / "perfbudget.duckdb"
+        assert sorted({row[0] for row in query(published, "select source_file from dim_document")}) == files
+        assert (parent / f"warehouse_{name}" / "staging" / "documents.csv").exists()
+    assert not (parent / "staging").exists() and not (parent / "quarantine").exists()
+
+
+def test_a_staging_folder_of_another_warehouse_is_refused_unless_shared(tmp_path):
+    shared = tmp_path / "shared_staging"
+    WarehouseLayout.at(tmp_path / "one" / "warehouse", staging=shared).claim_folders()
+    second = new_site(tmp_path / "two")
+    refused = r"shared_staging belongs to the warehouse .*one/warehouse; .*--share-folders"
+    with pytest.raises(FolderOwnedElsewhere, match=refused):
+        run_load(second.inbox, second.warehouse, staging=shared)
+    assert not (second.warehouse / "perfbudget.duckdb").exists()
+    WarehouseLayout.at(second.warehouse, staging=shared, shared=True).claim_folders()  # said so: allowed
+    owner = json.loads((shared / OWNER_NAME).read_text(encoding="utf-8"))
+    assert owner == {"warehouse": str((tmp_path / "one" / "warehouse").resolve())}  # still the first's
+
+
+def test_a_file_rewritten_between_hashing_and_parsing_is_cached_under_what_was_parsed(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / S000, inbox / "a.txt")
+    hash_then_rewrite = incremental.sha256_of
+
+    def rewritten_after_hashing(path, *args, **kwargs):
+        digest = hash_then_rewrite(path, *args, **kwargs)
+        if path.name == "a.txt":
+            shutil.copy(SAMPLES / S001, path)  # another form lands in a.txt before it is parsed
+        return digest
+
+    monkeypatch.setattr(incremental, "sha256_of", rewritten_after_hashing)
+    staging = tmp_path / "staging"
+    refresh_staging(discover_documents(inbox), inbox, staging, tmp_path / "quarantine")
+    monkeypatch.undo()
+    [document] = staged_rows(staging, "documents")
+    assert document["source_file"] == "a.txt" and document["doc_type"] == "project_target"  # 001's form
+
+    shutil.copy(SAMPLES / S000, inbox / "b.txt")  # b.txt holds what a.txt held when it was hashed
+    summary = refresh_staging(discover_documents(inbox), inbox, staging, tmp_path / "quarantine")
+    documents = {row["source_file"]: row["doc_type"] for row in staged_rows(staging, "documents")}
+    assert documents == {"a.txt": "project_target", "b.txt": "dept_target"}
+    assert summary.parsed == ["b.txt"]
+    assert not [row for row in staged_rows(staging, "extraction_issues") if row["code"] == "duplicate_document"]
+
+
+def test_a_revision_under_any_file_name_supersedes_the_form_it_revises(site_copy, quick_dbt):
+    revision = (SAMPLES / S000).read_text(encoding="utf-8").replace("\t\t资金总额\t\t83300", "\t\t资金总额\t\t83400", 1)
+    name = S000.replace(".txt", " (1).txt")  # sorts before the original: ' ' < '.'
+    (site_copy.inbox / name).write_text(revision, encoding="utf-8")
+    assert run_load(site_copy.inbox, site_copy.warehouse).run.status == "success"
+    latest = query(site_copy.published, "select source_file from dim_document where is_latest "
+                                        "and doc_type = 'dept_target' and source_file like '000_%'")
+    assert latest == [(name,)]
+    summary = query(site_copy.published, "select count(*) from mart_unit_budget_summary "
+                                         "where total_funds_wan = 83400")
+    assert summary == [(1,)]
+
+
+def test_a_same_size_edit_with_its_mtime_restored_is_still_seen(site_copy, quick_dbt):
+    path = site_copy.inbox / S000
+    before = path.stat()
+    data = path.read_bytes()
+    assert data.count(b"\t83300\t") == 1
+    path.write_bytes(data.replace(b"\t83300\t", b"\t83400\t"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "success" and result.extraction.parsed == [S000]
+    assert [float(row[0]) for row in annual_total(site_copy.published, S000)] == [83400.0]
+
+
+def test_an_extractor_change_re_extracts_and_republishes_without_force(site_copy, quick_dbt, monkeypatch):
+    monkeypatch.setattr(incremental, "EXTRACTOR_VERSION", incremental.EXTRACTOR_VERSION + "-changed")
+    result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "success" and result.run.files_changed == 5
+
+
+def test_a_taxonomy_seed_change_re_extracts_and_republishes_without_force(site_copy, tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO_ROOT / "seeds", seeds)
+    taxonomy = (seeds / "indicator_taxonomy.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    (seeds / "indicator_taxonomy.csv").write_text("\n".join([*taxonomy, taxonomy[-1]]) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(site_copy.inbox),
+               "--warehouse", str(site_copy.warehouse)]
+    environment = {**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}
+    changed = subprocess.run(command, cwd=REPO_ROOT, env={**environment, "PERFBUDGET_SEEDS": str(seeds)},
+                             capture_output=True, text=True, timeout=600)
+    assert changed.returncode == 0, changed.stderr
+    assert "(success)" in changed.stdout and "5 extracted, 0 reused" in changed.stdout
+
+
+@pytest.mark.parametrize("manifest", [b"[]", b"\xff\xfe not utf-8", b'{"cache_version": 1, "files": 7}', b'{"fil'])
+def test_a_corrupt_manifest_is_rebuilt_with_a_warning_and_the_rows_reused(tmp_path, manifest):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    staging = tmp_path / "staging"
+    refresh_staging(discover_documents(inbox), inbox, staging, tmp_path / "quarantine")
+    before = (staging / "indicators.csv").read_bytes()
+    path = staging / ".incremental" / "manifest.json"
+    path.write_bytes(manifest)
+    with pytest.warns(UserWarning, match=r"manifest.json is unreadable .*rebuilt from the inbox") as warned:
+        summary = refresh_staging(discover_documents(inbox), inbox, staging, tmp_path / "quarantine")
+    assert str(path) in str(warned[0].message)
+    assert summary.parsed == [] and len(summary.reused_by_hash) == 5  # hashed again, parsed never
+    assert (staging / "indicators.csv").read_bytes() == before
+    assert json.loads(path.read_text(encoding="utf-8"))["cache_version"] == incremental.cache_version()
+
+
+def test_a_night_with_a_corrupt_manifest_succeeds(site_copy, quick_dbt):
+    (site_copy.staging / ".incremental" / "manifest.json").write_bytes(b"[]")
+    with pytest.warns(UserWarning, match=r"manifest.json is unreadable"):
+        result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "success" and result.run.files_changed == 0 and result.run.files_reused == 5
+
+
+def test_runs_share_nothing_with_a_staging_folder_beside_the_warehouse(site_copy):
+    """The old default (`WAREHOUSE/../staging`) is not read: a stale table there changes nothing."""
+    stale = site_copy.root / "staging"
+    stale.mkdir(exist_ok=True)
+    (stale / "documents.csv").write_text("doc_id\nstale\n", encoding="utf-8")
+    assert run_load(site_copy.inbox, site_copy.warehouse).run.status == "skipped"
+    assert Site(site_copy.root).staging == site_copy.warehouse / "staging"
