@@ -117,4 +117,5 @@ class WarehouseLayout:
                     f"{folder} belongs to the warehouse {owner}; give this warehouse ({self.root}) its own "
                     f"folder, or pass --share-folders to share it knowingly")
             if not owner or owner == str(self.root):
+                folder.mkdir(parents=True, exist_ok=True)
                 owner_file.write_text(json.dumps({"warehouse": str(self.root)}) + "\n", encoding="utf-8")
