@@ -103,8 +103,13 @@ def _kind_of(mode: int) -> str:
 
 
 def _printable(text: str) -> str:
-    """A file system string for a message: bytes that are not UTF-8 shown as \\xNN."""
-    return os.fsencode(text).decode("utf-8", errors="backslashreplace")
+    """A file system string for a message: a name that is not UTF-8 shows every non-ASCII byte
+    as \\xNN (decoding what happens to be valid UTF-8 in it would mix two readings)."""
+    data = os.fsencode(text)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(chr(byte) if byte < 0x80 else f"\\x{byte:02x}" for byte in data)
 
 
 def display_part(part: str) -> tuple[str, bool]:

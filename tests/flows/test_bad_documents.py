@@ -191,7 +191,10 @@ def test_nul_bytes_past_the_first_8_kb_are_stripped_with_a_warning_on_their_line
 def test_a_file_name_in_gbk_bytes_loads_under_its_chinese_name(bad_load):
     site, _, _ = bad_load
     warning = issue_of(site, GBK_NAME, "non_utf8_file_name")
-    assert warning["severity"] == "warning"
+    shown = "".join(f"\\x{byte:02x}" for byte in "测试单位报表".encode("gbk")) + ".txt"
+    assert (warning["severity"], warning["message"]) == (
+        "warning", f"the file name is not UTF-8: its bytes {shown}, read as GB18030, give the name {GBK_NAME} "
+                   f"it is loaded under; rename the file to {GBK_NAME} in UTF-8 so the name is certain")
     assert query(site.published, "select count(*) from fact_indicator join dim_document using (document_key) "
                                  "where source_file = ?", GBK_NAME) == [(40,)]
 
