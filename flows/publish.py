@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flows.layout import KEEP_BUILDS, LOCK_NAME, WarehouseLayout
-from flows.runlog import read_jsonl, utc_now
+from flows.runlog import append_jsonl, read_jsonl, utc_now
 
 PUBLISHED_MODE = 0o644
 ORDER_FILE = "publish_order.jsonl"
@@ -138,17 +138,7 @@ def _order_problem(row: dict) -> str | None:
 
 
 def _record_publish(layout: WarehouseLayout, run_id: str) -> None:
-    path = _order_path(layout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"run_id": run_id, "published_at": utc_now()}) + "\n"
-    with path.open("a+b") as stream:
-        if stream.tell() > 0:
-            stream.seek(-1, os.SEEK_END)
-            if stream.read(1) != b"\n":
-                line = "\n" + line  # a line cut off by a killed process stays on its own
-        stream.write(line.encode("utf-8"))
-        stream.flush()
-        os.fsync(stream.fileno())
+    append_jsonl(_order_path(layout), [{"run_id": run_id, "published_at": utc_now()}])
 
 
 def publish_order(layout: WarehouseLayout) -> list[dict]:

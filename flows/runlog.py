@@ -110,7 +110,8 @@ assert list(RUN_COLUMNS) == [f.name for f in fields(RunRecord)]
 assert list(DQ_COLUMNS) == [f.name for f in fields(DqResult)]
 
 
-def _append(path: Path, rows: list[dict]) -> None:
+def append_jsonl(path: Path, rows: list[dict]) -> None:
+    """Append JSON lines, flushed to disk; a line a killed writer cut off stays on its own line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     with path.open("a+b") as stream:
@@ -230,12 +231,12 @@ _dq_problem = row_checker(DqResult, DQ_COLUMNS)
 
 
 def record_run(log_dir: Path, run: RunRecord) -> None:
-    _append(log_dir / RUNS_FILE, [asdict(run)])
+    append_jsonl(log_dir / RUNS_FILE, [asdict(run)])
 
 
 def record_checks(log_dir: Path, results: list[DqResult]) -> None:
     if results:
-        _append(log_dir / DQ_FILE, [asdict(result) for result in results])
+        append_jsonl(log_dir / DQ_FILE, [asdict(result) for result in results])
 
 
 def read_runs(log_dir: Path) -> list[RunRecord]:
