@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -18,20 +17,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from extract.readers.errors import ReaderError
-from extract.readers.model import Block, Cell, Document, Paragraph, Table, build_table
+from extract.readers.model import Block, Cell, Document, OpenCell, Paragraph, Table, build_table
 from extract.readers.textnorm import clean_text
-
-
-@dataclass(slots=True)
-class _Open:
-    """A cell being read: mutable until the table is done (a vMerge continue below grows it)."""
-
-    text: str
-    row: int
-    col: int
-    row_span: int
-    col_span: int
-    ref: str
 
 
 def _cell_text(cell: _Cell) -> str:
@@ -49,8 +36,8 @@ def _cell_text(cell: _Cell) -> str:
 
 def read_table(table: DocxTable, number: int) -> Table:
     tbl = table._tbl
-    cells: list[_Open] = []
-    merging: dict[int, _Open] = {}  # grid column → the cell a `vMerge continue` there extends
+    cells: list[OpenCell] = []
+    merging: dict[int, OpenCell] = {}  # grid column → the cell a `vMerge continue` there extends
     for r, tr in enumerate(tbl.tr_lst):
         col = tr.grid_before
         for tc in tr.tc_lst:
@@ -61,7 +48,8 @@ def read_table(table: DocxTable, number: int) -> Table:
             else:
                 for c in range(col, col + span):
                     merging.pop(c, None)
-                cell = _Open(_cell_text(_Cell(tc, table)), r, col, 1, span, f"table {number} row {r + 1} col {col + 1}")
+                ref = f"table {number} row {r + 1} col {col + 1}"
+                cell = OpenCell(_cell_text(_Cell(tc, table)), r, col, 1, span, ref)
                 cells.append(cell)
                 if tc.vMerge == "restart":
                     merging[col] = cell

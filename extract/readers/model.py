@@ -46,6 +46,19 @@ class Cell:
         return self.col + self.col_span - 1
 
 
+@dataclass(slots=True)
+class OpenCell:
+    """A cell a reader is still building: mutable until its table is done (a DOCX `vMerge
+    continue` below it, or a PDF table continued on the next page, grows its row span)."""
+
+    text: str
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    ref: str
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A grid of cells. `rows[r]` holds the cells whose origin is in grid row r, left to right;

@@ -20,7 +20,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.readers.errors import ReaderError
-from extract.readers.model import Block, Cell, Document, Paragraph, ReaderWarning, Table, build_table
+from extract.readers.model import Block, Cell, Document, OpenCell, Paragraph, ReaderWarning, Table, build_table
 from extract.readers.pdfgrid import PageTable, assign_chars, closing_lines, measured_lines, place_table, space_ratio
 from extract.readers.textnorm import clean_text
 from extract.readers.wrap import MeasuredLine, glue, is_break, rejoin_lines, rejoin_measured
@@ -203,30 +203,20 @@ def _drop_page_numbers(items: list[tuple[float, _PagePara | PageTable]]) -> None
 
 
 @dataclass(slots=True)
-class _OpenCell:
-    text: str
-    row: int
-    col: int
-    row_span: int
-    col_span: int
-    ref: str
-
-
-@dataclass(slots=True)
 class _Stitched:
     """A table being assembled from its parts on consecutive pages."""
 
     first: PageTable
     last: PageTable
-    cells: list[_OpenCell]
+    cells: list[OpenCell]
     n_rows: int
 
     def row_texts(self, row: int) -> list[tuple[int, int, str]]:
         return sorted((c.col, c.col_span, c.text) for c in self.cells if c.row == row)
 
 
-def _part_cells(table: PageTable) -> list[_OpenCell]:
-    return [_OpenCell(cell.text, cell.row, cell.col, cell.row_span, cell.col_span,
+def _part_cells(table: PageTable) -> list[OpenCell]:
+    return [OpenCell(cell.text, cell.row, cell.col, cell.row_span, cell.col_span,
                       f"page {table.page} table {table.index} row {cell.row + 1} col {cell.col + 1}")
             for cell in table.cells]
 
