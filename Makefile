@@ -23,8 +23,10 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Two workers (this machine has two cores); a test module stays on one worker, so its
+# module- and session-scoped builds are made once per worker at most.
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python bench/extract_throughput.py
