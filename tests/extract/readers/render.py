@@ -208,6 +208,11 @@ def render_xls(doc: Document, hidden_sheet: bool = True) -> bytes:
                 sheet.write_merge(line - 1, line - 1 + n - 1, c - 1, c - 1, value, style)
             elif text:
                 sheet.write(line - 1, c - 1, value, style)
+    return xls_bytes(workbook, hidden_sheet)
+
+
+def xls_bytes(workbook, hidden_sheet: bool) -> bytes:
+    """An xlwt workbook saved to bytes, with a hidden draft sheet the reader must skip."""
     if hidden_sheet:
         draft = workbook.add_sheet("草稿")
         draft.write(0, 0, "内部草稿，不公开")

@@ -12,6 +12,7 @@ import pytest
 import xlwt
 
 from extract.readers import ReaderError, grid_texts, read_document
+from tests.extract.readers.render import xls_bytes
 
 PRINTED = [  # value, number format, as printed
     (83300, "General", "83300"), (83300.0, "General", "83300"), (4128.4, "General", "4128.4"),
@@ -63,13 +64,7 @@ def _xls(rows, *, hidden_rows=(), merges=(), hidden_sheet=False) -> bytes:
         sheet.row(r - 1).hidden = True
     for r1, r2, c1, c2, text in merges:
         sheet.write_merge(r1, r2, c1, c2, text)
-    if hidden_sheet:
-        draft = workbook.add_sheet("草稿")
-        draft.write(0, 0, "内部草稿")
-        draft.visibility = 1
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xls_bytes(workbook, hidden_sheet)
 
 
 @pytest.mark.parametrize(("value", "code", "printed"), PRINTED)
