@@ -79,6 +79,24 @@ class Table:
         for row in self.rows:
             yield from row
 
+    @property
+    def has_spans(self) -> bool:
+        """Whether any cell covers more than its own grid position (a merge the format states)."""
+        return any(cell.row_span > 1 or cell.col_span > 1 for cell in self.cells())
+
+    def row_texts(self) -> tuple[tuple[str, ...], ...]:
+        """Each grid row's texts, `n_cols` wide where a cell reaches that far: a cell's text at its
+        origin, "" at every other position (covered by a span, or by no cell). The layout code
+        reads rows this way, the way a text rendering of the same form prints them."""
+        texts = []
+        for row in self.rows:
+            width = max((cell.last_col + 1 for cell in row), default=0)
+            line = [""] * width
+            for cell in row:
+                line[cell.col] = cell.text
+            texts.append(tuple(line))
+        return tuple(texts)
+
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
