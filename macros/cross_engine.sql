@@ -1,5 +1,5 @@
 {#
-    The ONE place for engine-specific SQL (DESIGN.md §8): regular expressions and safe casts.
+    The ONE place for engine-specific SQL (docs/DESIGN.md §8): regular expressions and safe casts.
     Every model calls these macros; each picks the engine's syntax through adapter.dispatch.
     DuckDB is the tested engine; the postgres__ and spark__ variants follow those engines'
     documented functions (regexp_replace with 'g', substring/regexp_match, try_cast in Spark 3.4+).

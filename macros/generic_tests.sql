@@ -1,5 +1,5 @@
 {#
-    Own generic tests (dbt Hub packages cannot be installed here, DESIGN.md §7).
+    Own generic tests (dbt Hub packages cannot be installed here, docs/DESIGN.md §7).
     Each returns the failing rows; zero rows = pass.
 #}
 
@@ -94,7 +94,7 @@ select * from final
 {% endtest %}
 
 {#
-    reconciliation_holds: the forms on which one of the funding checks of DOMAIN.md §C.2
+    reconciliation_holds: the forms on which one of the funding checks of docs/DOMAIN.md §C.2
     fails (status 'fail' in mart_budget_reconciliation; a blank side is 'unknowable', not a
     failure). Real documents break these sums, so the test warns and never errors: each
     failing form is one row, with both sides and the difference.

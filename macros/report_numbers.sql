@@ -1,7 +1,7 @@
 {#
     The reading of a self-evaluation figure's value_raw (staging report_facts), in one place.
     Mirrors extract/report_facts.py parse_number, portably: only the cross_engine regex and
-    try_cast macros, replace() and arithmetic (DESIGN.md §8).
+    try_cast macros, replace() and arithmetic (docs/DESIGN.md §8).
 
     pb_report_number(expr)  the number value_raw stands for, or null:
         '567.37' → 567.37, '5,977' → 5977, '1.2万' → 12000 (a 万/亿 multiplier after Arabic

@@ -1,4 +1,4 @@
--- The funding arithmetic of DOMAIN.md §C.2, one row per form x check. Sum checks come from seed
+-- The funding arithmetic of docs/DOMAIN.md §C.2, one row per form x check. Sum checks come from seed
 -- reconciliation_rules (total side = sum of its terms, per phase); H1 (half-year <= full-year on
 -- every expenditure line) is added here. Status: not_applicable (the form prints no line of one
 -- side), unknowable (the lines are printed but blank), pass (|difference| <= tolerance), fail.

@@ -1,4 +1,4 @@
--- Check H2 (DOMAIN.md §C.2/§C.3), one row per project target form: the half-year target of its
+-- Check H2 (docs/DOMAIN.md §C.2/§C.3), one row per project target form: the half-year target of its
 -- 预算执行率 indicator against the half-year spending plan share = 100 x half-year plan /
 -- full-year budget (the expenditure lines' full-year sum, else 资金总额 when that is blank, as for
 -- 办公设备购置). Department forms repeat full-year targets as half-year ones, so they are left out.

@@ -1,5 +1,5 @@
 -- The two target cells of every indicator row, one row each (period half_year | full_year),
--- with the value squashed (all whitespace removed, DOMAIN.md §B.3) and the unit printed at the
+-- with the value squashed (all whitespace removed, docs/DOMAIN.md §B.3) and the unit printed at the
 -- end of the indicator name, e.g. 全市智算规模（P） -> P (used when the value is a bare number).
 with indicators as (
     select * from {{ ref('int_indicators_classified') }}

@@ -1,4 +1,4 @@
--- Target values parsed (DOMAIN.md §B.3): unit of measure from the value (longest symbol of seed
+-- Target values parsed (docs/DOMAIN.md §B.3): unit of measure from the value (longest symbol of seed
 -- units_of_measure; a list such as 台、件、套、项 is a multi-unit joined with '/'), else from the
 -- indicator name for a bare number; value_kind quantitative | qualitative | schedule | empty;
 -- direction from the comparator; vocabulary class and vagueness of qualitative values.

@@ -1,4 +1,4 @@
--- Splits each squashed target value into comparator, body and number (DOMAIN.md §B.3):
+-- Splits each squashed target value into comparator, body and number (docs/DOMAIN.md §B.3):
 -- fullwidth digits and signs read as ASCII first (１００% is 100 %, ＞＝90% is >= 90 %);
 -- prefix comparator (longest token of seed value_comparators), else a suffix one (以上/以下/以内);
 -- then a date range, a numeric range, or a leading number with the text after it (tail).

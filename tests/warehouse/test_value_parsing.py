@@ -1,4 +1,4 @@
-"""Every distinct target value of the samples with its expected parse (DOMAIN.md §B.3).
+"""Every distinct target value of the samples with its expected parse (docs/DOMAIN.md §B.3).
 
 Values are looked up by their gold row (file, line) in fact_indicator, half-year and full-year
 cells separately. A bare number takes its unit from the trailing （…） of the indicator name.
