@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -19,16 +20,40 @@ _AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One line of a form: its 1-based line number, its cells (whitespace-trimmed) and the
-    (column, text) of its non-empty cells, which is what the layout code mostly reads."""
+    """One row of a form as the layout code reads it, whatever the format: a text line, a
+    paragraph or a table row (extract/document_rows.py makes them from the readers' model).
+
+    `line_no` is the row's position in the document (1-based; for a text document it is the
+    line number), what the layout code orders and names rows by. `cells` are the texts at each
+    grid position (a merged cell's text at its origin only, "" where a span covers), `filled`
+    the (column, text) of the non-empty ones, which is what the layout code mostly reads.
+    Where it came from: `source_line` (text documents) and `refs`, one locator per position
+    (empty for a text line, whose every cell is `L<line>`). `covered` maps a position that a
+    cell from a row above spans down over (a merged label the format declares) to that
+    cell's text."""
 
     line_no: int
     cells: tuple[str, ...]
     filled: tuple[tuple[int, str], ...]
+    source_line: int | None = None
+    refs: tuple[str, ...] = ()
+    covered: Mapping[int, str] | None = None
 
     @property
     def is_blank(self) -> bool:
         return not self.filled
+
+    def spanned_text(self, col: int | None) -> str | None:
+        """The text of the cell from a row above that spans down over position `col`, if any."""
+        return self.covered.get(col) if self.covered and col is not None else None
+
+    def ref(self, col: int | None = None) -> str:
+        """The locator of the cell at `col` (of the row's first filled cell when None)."""
+        if not self.refs:
+            return f"L{self.source_line if self.source_line is not None else self.line_no}"
+        if col is None:
+            col = self.filled[0][0] if self.filled else 0
+        return self.refs[col] if 0 <= col < len(self.refs) and self.refs[col] else self.refs[0]
 
 
 _CELL_SPACE = " \t\u3000\u00a0\ufeff"
@@ -51,7 +76,7 @@ def to_rows(text: str) -> list[Row]:
             cell = line.strip(_CELL_SPACE)
             cells = (cell,)
             filled = ((0, cell),) if cell else ()
-        append(Row(number, cells, filled))
+        append(Row(number, cells, filled, number))
     return rows
 
 

@@ -28,12 +28,22 @@ class FormSlice:
     rows: tuple[Row, ...]
 
     @property
+    def first_row(self) -> Row:
+        return next((r for r in self.rows if not r.is_blank), self.rows[0])
+
+    @property
+    def last_row(self) -> Row:
+        return next((r for r in reversed(self.rows) if not r.is_blank), self.rows[-1])
+
+    @property
     def line_start(self) -> int:
-        return next((r.line_no for r in self.rows if not r.is_blank), self.rows[0].line_no)
+        """Position (`Row.line_no`) of the form's first row."""
+        return self.first_row.line_no
 
     @property
     def line_end(self) -> int:
-        return next((r.line_no for r in reversed(self.rows) if not r.is_blank), self.rows[-1].line_no)
+        """Position (`Row.line_no`) of the form's last row."""
+        return self.last_row.line_no
 
 
 def single_text(row: Row) -> str | None:

@@ -55,6 +55,14 @@ def label_allows_negative(label_raw: str, words: frozenset[str]) -> bool:
     return any(word in key for word in words)
 
 
+_Placed = tuple[str, int | None]
+
+
+def _placed(token: tuple[int, str]) -> _Placed:
+    col, text = token
+    return text, col
+
+
 @dataclass(slots=True)
 class ParsedLine:
     direction: str
@@ -62,7 +70,9 @@ class ParsedLine:
     parent_label_raw: str
     half_year_raw: str
     full_year_raw: str
-    source_line: int
+    position: int  # the row's `Row.line_no`
+    half_col: int | None = None  # the cells the amounts were printed in (both the same when one cell holds two)
+    full_col: int | None = None
 
 
 @dataclass(slots=True)
@@ -140,13 +150,15 @@ class FundingParser:
             return
         label_col = label_cells[0][0]
         label_raw = " | ".join(text for _, text in label_cells)
-        half, full = self._place_amounts(row.line_no, amounts)
+        (half, half_col), (full, full_col) = self._place_amounts(row.line_no, amounts)
         while self.parents and self.parents[-1][0] >= label_col:
             self.parents.pop()
         parent = self.parents[-1][1] if self.parents else ""
         if len(label_cells) > 1:
             self.parents.append((label_col, label_cells[0][1]))
-        self.lines.append(ParsedLine(self.direction, label_raw, parent, half, full, row.line_no))
+        self.lines.append(ParsedLine(self.direction, label_raw, parent, half, full, row.line_no,
+                                     half_col if half_col is not None else self.half_col,
+                                     full_col if full_col is not None else self.full_col))
         self._check_amounts(row.line_no, label_raw, amounts, (half, full))
 
     def _check_amounts(self, line_no: int, label_raw: str, amounts: list[tuple[int, list[str]]],
@@ -165,26 +177,30 @@ class FundingParser:
                                       f"'{label_raw}': negative amount '{value}' on a line that is no balance "
                                       "or reduction (seed negative_amount_labels)"))
 
-    def _place_amounts(self, line_no: int, amounts: list[tuple[int, list[str]]]) -> tuple[str, str]:
-        tokens = [token for _, cell_tokens in amounts for token in cell_tokens]
+    def _place_amounts(self, line_no: int, amounts: list[tuple[int, list[str]]]) -> tuple[_Placed, _Placed]:
+        """((half-year text, its cell's column), (full-year text, its column)); a blank amount
+        has no column of its own (the header's is used for its locator)."""
+        tokens = [(col, token) for col, cell_tokens in amounts for token in cell_tokens]
+        blank: _Placed = ("", None)
         if not tokens:
-            return "", ""
+            return blank, blank
         if self.direction == INCOME:
             if len(tokens) > 1:
                 self.warnings.append((line_no, "unexpected_cell_count", "income line with more than one amount"))
-            return "", tokens[-1]
+            return blank, _placed(tokens[-1])
         if len(tokens) >= 2:
             if len(tokens) > 2:
                 self.warnings.append((line_no, "unexpected_cell_count", "expenditure line with more than two amounts"))
-            return tokens[-2], tokens[-1]
-        col = amounts[0][0]
+            return _placed(tokens[-2]), _placed(tokens[-1])
+        only = _placed(tokens[0])
+        col = only[1]
         if col == self.half_col and col != self.full_col:
-            return tokens[0], ""
+            return only, blank
         if col == self.full_col and col != self.half_col:
-            return "", tokens[0]
+            return blank, only
         if self.half_col is not None and self.full_col is None:
-            return tokens[0], ""
+            return only, blank
         if self.half_col is not None and self.full_col is not None and self.half_col != self.full_col:
             nearer_half = abs(col - self.half_col) < abs(col - self.full_col)
-            return (tokens[0], "") if nearer_half else ("", tokens[0])
-        return "", tokens[0]
+            return (only, blank) if nearer_half else (blank, only)
+        return blank, only

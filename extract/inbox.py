@@ -28,7 +28,6 @@ from extract.records import ExtractionIssue
 from extract.staging import TableWriter, render_rows
 from extract.taxonomy import Taxonomy, load_taxonomy
 
-SUPPORTED_SUFFIXES = frozenset({".txt"})
 logger = logging.getLogger(__name__)
 
 
@@ -359,22 +358,19 @@ def iter_extractions(paths: Iterable[Path | InboxFile], inbox: Path,
     taxonomy = taxonomy or load_taxonomy()
     for item in paths:
         path, name = _path_and_name(item, inbox)
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        try:
+            data = read_regular_file(path)
+        except OSError as err:
             result = FileExtraction(source_file=name, source_sha256="")
-            result.issues.append(ExtractionIssue(name, "", ERROR, "unsupported_format",
-                                                 f"'{path.suffix}' files are not read yet (only .txt)", None))
+            result.issues.append(ExtractionIssue(name, "", ERROR, "unreadable_file", str(err), None))
         else:
-            try:
-                data = read_regular_file(path)
-            except OSError as err:
-                result = FileExtraction(source_file=name, source_sha256="")
-                result.issues.append(ExtractionIssue(name, "", ERROR, "unreadable_file", str(err), None))
-            else:
-                result = extract_file(name, data, taxonomy)
+            # the readers decide what a file is (by suffix and signature) and say which formats they read
+            result = extract_file(name, data, taxonomy)
         yield result
 
 
 _TABLE_ATTRS = {"documents": "documents", "narratives": "narratives", "budget_lines": "budget_lines",
+                "budget_amounts": "budget_amounts", "indicator_values": "indicator_values",
                 "indicators": "indicators", "report_facts": "report_facts", "extraction_issues": "issues"}
 
 

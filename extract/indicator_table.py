@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from extract.cells import Row, squash
 from extract.taxonomy import DUTY_LEVEL1, Taxonomy
 
-CELL, FFILL, MERGED_GROUP, TAXONOMY = "cell", "ffill", "merged_group", "taxonomy"
+CELL, SPAN, FFILL, MERGED_GROUP, TAXONOMY = "cell", "span", "ffill", "merged_group", "taxonomy"
 
 
 @dataclass(slots=True)
@@ -36,7 +36,10 @@ class IndicatorRow:
     full_year_raw: str
     level1_fill: str
     level2_fill: str
-    source_line: int
+    position: int  # the row's `Row.line_no`
+    level3_col: int | None = None
+    half_col: int | None = None
+    full_col: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,7 @@ class _Group:
     raw: str = ""
     canonical: str | None = None
     printed: bool = False
+    col: int | None = None  # where the label was printed: a cell spanning down from there covers later rows
     waiting: list[IndicatorRow] = field(default_factory=list)
 
 
@@ -112,7 +116,7 @@ class IndicatorTableParser:
         if len(filled) < 3:
             self._read_short_row(row, filled)
             return
-        (l3_col, level3), (_, half), (_, full) = filled[-3], filled[-2], filled[-1]
+        (l3_col, level3), (half_col, half), (full_col, full) = filled[-3], filled[-2], filled[-1]
         left = filled[:-3]
         key_work = linked = ""
         if self.header.is_duty_table:
@@ -122,7 +126,8 @@ class IndicatorTableParser:
                                   f"{len(filled)} filled cells; extra cells before the 三级指标 ignored: "
                                   + " / ".join(t for _, t in left[2:])))
             left = left[:2]
-        indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no)
+        indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no,
+                                 l3_col, half_col, full_col)
         self._apply_labels(row, left, indicator)
         self._apply_duty_cells(indicator, key_work, linked)
         self.rows.append(indicator)
@@ -130,18 +135,20 @@ class IndicatorTableParser:
     def _read_short_row(self, row: Row, filled: list[tuple[int, str]]) -> None:
         """One or two cells that are not all labels: a 三级 name missing a value (or both)."""
         if self.taxonomy.is_label(filled[0][1]) and len(filled) == 2:
-            labels, level3, values = [filled[0]], filled[1][1], []
+            labels, (l3_col, level3), values = [filled[0]], filled[1], []
         else:
-            labels, level3, values = [], filled[0][1], filled[1:]
+            labels, (l3_col, level3), values = [], filled[0], filled[1:]
         half = full = ""
+        half_col, full_col = self.header.half_col, self.header.full_col
         for col, text in values:
             if col == self.header.half_col:
-                half = text
+                half, half_col = text, col
             else:
-                full = text
+                full, full_col = text, col
         self.warnings.append((row.line_no, "missing_value",
                               f"indicator row '{level3}' has {len(values)} of 2 target values"))
-        indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no)
+        indicator = IndicatorRow(self.table_seq, "", "", level3, "", "", half, full, "", "", row.line_no,
+                                 l3_col, half_col, full_col)
         self._apply_labels(row, labels, indicator)
         self._apply_duty_cells(indicator, "", "")
         self.rows.append(indicator)
@@ -202,9 +209,9 @@ class IndicatorTableParser:
     def _apply_labels(self, row: Row, cells: list[tuple[int, str]], indicator: IndicatorRow | None) -> None:
         printed1, printed2 = self._classify(cells)
         if printed1:
-            self._print_level1(printed1)
+            self._print_level1(printed1, _col_of(cells, printed1))
         if printed2:
-            self._print_level2(printed2, level1_printed=bool(printed1))
+            self._print_level2(printed2, _col_of(cells, printed2), level1_printed=bool(printed1))
         if printed1 and not self.taxonomy.is_label(printed1):
             self.warnings.append((row.line_no, "unknown_level_label",
                                   f"'{printed1}' is not a level-1 label of the taxonomy seed"))
@@ -213,22 +220,22 @@ class IndicatorTableParser:
                                   f"'{printed2}' is not a level-2 label of the taxonomy seed"))
         if indicator is None:
             return
-        indicator.level1_raw, indicator.level1_fill = self._take(self.level1, printed1, indicator)
-        indicator.level2_raw, indicator.level2_fill = self._take(self.level2, printed2, indicator)
+        indicator.level1_raw, indicator.level1_fill = self._take(self.level1, printed1, indicator, row)
+        indicator.level2_raw, indicator.level2_fill = self._take(self.level2, printed2, indicator, row)
 
-    def _print_level1(self, text: str) -> None:
+    def _print_level1(self, text: str, col: int | None) -> None:
         canonical = self.taxonomy.level1_of(text) or text
         if self.level1.canonical in (None, canonical):
             # the group's merged cell, printed on a later row than the group's first
             if not self.level1.printed:
                 for waiting in self.level1.waiting:
                     waiting.level1_raw, waiting.level1_fill = text, MERGED_GROUP
-                self.level1 = _Group(raw=text, canonical=canonical, printed=True, waiting=[])
+                self.level1 = _Group(raw=text, canonical=canonical, printed=True, col=col)
             return
-        self.level1 = _Group(raw=text, canonical=canonical, printed=True)
+        self.level1 = _Group(raw=text, canonical=canonical, printed=True, col=col)
         self.level2 = _Group()
 
-    def _print_level2(self, text: str, level1_printed: bool) -> None:
+    def _print_level2(self, text: str, col: int | None, level1_printed: bool) -> None:
         parent = self.taxonomy.meaning(text).level2_parent
         if not level1_printed and parent and parent != self.level1.canonical:
             self.level1 = _Group(raw=parent, canonical=parent, printed=False)
@@ -236,15 +243,16 @@ class IndicatorTableParser:
         if not self.level2.printed:
             for waiting in self.level2.waiting:
                 waiting.level2_raw, waiting.level2_fill = text, MERGED_GROUP
-        self.level2 = _Group(raw=text, canonical=parent, printed=True)
+        self.level2 = _Group(raw=text, canonical=parent, printed=True, col=col)
         self.key_work = self.linked_project = ""
 
     @staticmethod
-    def _take(group: _Group, printed: str | None, indicator: IndicatorRow) -> tuple[str, str]:
+    def _take(group: _Group, printed: str | None, indicator: IndicatorRow, row: Row) -> tuple[str, str]:
         if printed:
             return printed, CELL
         if group.printed:
-            return group.raw, FFILL
+            # the format says the label's cell spans down over this row; text leaves it blank
+            return group.raw, SPAN if row.spanned_text(group.col) == group.raw else FFILL
         group.waiting.append(indicator)
         return group.raw, (TAXONOMY if group.raw else "")
 
@@ -259,7 +267,11 @@ class IndicatorTableParser:
                     indicator.key_work_raw = task
         for indicator in self.rows:
             if not indicator.level1_raw or not indicator.level2_raw:
-                self.warnings.append((indicator.source_line, "missing_level_label",
+                self.warnings.append((indicator.position, "missing_level_label",
                                       f"no {'一级' if not indicator.level1_raw else '二级'} label for "
                                       f"'{indicator.level3_raw}'"))
         return self.rows
+
+
+def _col_of(cells: list[tuple[int, str]], text: str) -> int | None:
+    return next((col for col, cell_text in cells if cell_text == text), None)

@@ -1,7 +1,11 @@
-"""Row types of the staging CSV contract (DESIGN.md §3).
+"""Row types of the staging CSV contract, version 2 (docs/staging_contract.md).
 
 Each dataclass's fields are exactly one CSV's columns, in order, so writing a CSV is
-`dataclasses.astuple` and the contract lives in one place.
+`dataclasses.astuple` and the contract lives in one place. Version 2 reads any template: the
+values of an indicator and the amounts of a funding line are long tables (`IndicatorValue`,
+`BudgetAmount`), one row per printed cell group, so a new column set needs no new CSV column;
+every row says where it came from (`source_ref`: `L53`, `table 2 row 5 col 3`, `Sheet1!C12`,
+`page 3 table 1 row 5 col 3`), and `source_line` is the text line (blank for other formats).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ class Document:
     doc_id: str
     source_file: str
     source_sha256: str
+    source_format: str
     part_seq: int
     doc_type: str
     title: str
@@ -31,8 +36,9 @@ class Document:
     end_raw: str
     contact_raw: str
     amount_unit: str
-    line_start: int
-    line_end: int
+    line_start: int | None
+    line_end: int | None
+    ref_start: str
     extractor_version: str
     # Filled when the file lands (flows' incremental refresh), not by the extractor: when a
     # load first saw this content (UTC, ISO 8601) and the file's mtime then. Version order of
@@ -49,21 +55,38 @@ class Narrative:
     field: str
     label_raw: str
     text: str
-    source_line: int
+    source_line: int | None
+    source_ref: str
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetLine:
-    """One row of the funding block; amounts exactly as printed (blank stays blank)."""
+    """One row of the funding block: its label and, where the template prints them, its
+    execution rate, weight and score; its amounts are `BudgetAmount` rows."""
 
     doc_id: str
     line_seq: int
     direction: str
     label_raw: str
     parent_label_raw: str
-    half_year_raw: str
-    full_year_raw: str
-    source_line: int
+    rate_raw: str
+    weight_raw: str
+    score_raw: str
+    source_line: int | None
+    source_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetAmount:
+    """One amount cell of a funding line, exactly as printed (a blank cell stays blank, never
+    0): one row per amount column the line's direction has in its template."""
+
+    doc_id: str
+    line_seq: int
+    phase: str
+    amount_raw: str
+    amount_unit: str
+    source_ref: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +101,32 @@ class Indicator:
     level3_raw: str
     key_work_raw: str
     linked_project_raw: str
-    half_year_raw: str
-    full_year_raw: str
+    weight_raw: str
+    direction_raw: str
+    standard_raw: str
+    score_raw: str
+    deviation_raw: str
     level1_fill: str
     level2_fill: str
-    source_line: int
+    source_line: int | None
+    source_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """One value cell group of an indicator row (blank included): a target or an actual for a
+    period, as printed. `comparator_raw`/`number_raw`/`unit_raw` are set only where the form
+    prints them in cells of their own (then `value_raw` is their texts joined)."""
+
+    doc_id: str
+    indicator_seq: int
+    period: str
+    kind: str
+    value_raw: str
+    comparator_raw: str
+    number_raw: str
+    unit_raw: str
+    source_ref: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +138,7 @@ class ReportFact:
     value_raw: str
     unit_raw: str
     sentence: str
-    source_line: int
+    source_line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +151,16 @@ class ExtractionIssue:
     code: str
     message: str
     source_line: int | None
+    source_ref: str = ""
 
 
 STAGING_TABLES: dict[str, type] = {
     "documents": Document,
     "narratives": Narrative,
     "budget_lines": BudgetLine,
+    "budget_amounts": BudgetAmount,
     "indicators": Indicator,
+    "indicator_values": IndicatorValue,
     "report_facts": ReportFact,
     "extraction_issues": ExtractionIssue,
 }

@@ -46,7 +46,8 @@ class NarrativeField:
     field: str
     label_raw: str
     text: str
-    source_line: int
+    position: int  # the row's `Row.line_no`
+    col: int  # the column of the text's cell
 
 
 @dataclass(slots=True)
@@ -94,9 +95,9 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy) -> TargetFormContent:
         if first in HEADER_FIELDS:
             _read_header_fields(row, content.header)
         elif first in NARRATIVE_FIELDS:
-            text = filled[1][1] if len(filled) > 1 else ""
+            col, text = filled[1] if len(filled) > 1 else (filled[0][0], "")
             content.narratives.append(
-                NarrativeField(NARRATIVE_FIELDS[first], filled[0][1], html_to_text(text), row.line_no))
+                NarrativeField(NARRATIVE_FIELDS[first], filled[0][1], html_to_text(text), row.line_no, col))
             funding = None
         elif (unit := FundingParser.block_unit(row)) is not None:
             content.amount_unit = unit

@@ -56,6 +56,7 @@ def reader_for(kind: str) -> Callable[[str, bytes], Document]:
 
 def read_document(name: str, data: bytes) -> Document:
     """Read one published file. `name` is only used for its suffix and kept on the document."""
+    kind = choose_format(name, data)
     if not data:
-        raise ReaderError("empty_file", "the file is empty (0 bytes)", None)
-    return reader_for(choose_format(name, data))(name, data)
+        raise ReaderError("empty_file", "the file is empty (0 bytes)", "L1" if kind == TEXT else None)
+    return reader_for(kind)(name, data)

@@ -1,8 +1,8 @@
--- Funding amounts long by phase (one row per line x phase column of the template).
--- Blank rule: a printed line gets one row for each phase column its direction has
--- (income: annual_budget; expenditure: half_year_plan and annual_budget); a blank cell is a row
--- with amount_raw and amount_wan null (is_blank = true), never 0. A line that is not printed
--- has no row. 序时进度 (and its variants, seed value_vocabulary) is kept as text with
+-- Funding amounts long by phase (one row per line x phase column of the template, as the
+-- extractor lands them in budget_amounts.csv). Blank rule: a printed line has one row for each
+-- amount column its template has (Jiangsu: income annual_budget; expenditure half_year_plan and
+-- annual_budget); a blank cell is a row with amount_raw and amount_wan null (is_blank = true),
+-- never 0. A line that is not printed has no row. Amounts printed in 元 are converted to 万元. 序时进度 (and its variants, seed value_vocabulary) is kept as text with
 -- is_schedule_paced = true and amount_wan null. Self-evaluation figures (int_report_facts_parsed)
 -- whose fact key names a budget category (seed variants) in a money unit (or a zero / nil word
 -- without unit) are final-account (年初预算: initial-budget) amounts, already in 万元; a figure
@@ -13,6 +13,10 @@
 -- names a balance or a reduction (seed negative_amount_labels: 结余, 调减 …).
 with budget_lines as (
     select * from {{ ref('int_budget_lines_classified') }}
+),
+
+amounts as (
+    select * from {{ ref('stg_perfbudget__budget_amounts') }}
 ),
 
 report_facts as (
@@ -35,29 +39,35 @@ negative_labels as (
     select word from {{ ref('negative_amount_labels') }}
 ),
 
-half_year as (
+-- the amount cells the extractor landed (staging contract v2: one row per amount cell of the
+-- template, blank included), beside their classified line; amounts printed in 元 are 万元 / 10 000
+line_amounts as (
     select
-        budget_line_id, document_key, doc_id, doc_type, unit_key, project_key, fiscal_year, line_seq,
-        direction, category, category_en, sum_role, category_rule, label_raw, parent_label_raw, source_line,
-        'half_year_plan' as phase,
-        half_year_raw as amount_raw,
-        cast(1 as {{ dbt.type_numeric() }}) as wan_factor,
+        budget_lines.budget_line_id,
+        budget_lines.document_key,
+        budget_lines.doc_id,
+        budget_lines.doc_type,
+        budget_lines.unit_key,
+        budget_lines.project_key,
+        budget_lines.fiscal_year,
+        budget_lines.line_seq,
+        budget_lines.direction,
+        budget_lines.category,
+        budget_lines.category_en,
+        budget_lines.sum_role,
+        budget_lines.category_rule,
+        budget_lines.label_raw,
+        budget_lines.parent_label_raw,
+        budget_lines.source_line,
+        amounts.phase,
+        amounts.amount_raw,
+        cast(case when amounts.amount_unit = '元' then 0.0001 else 1 end as {{ dbt.type_numeric() }}) as wan_factor,
         cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
         false as is_stated_as_none
     from budget_lines
-    where direction = 'expenditure' or half_year_raw is not null
-),
-
-annual as (
-    select
-        budget_line_id, document_key, doc_id, doc_type, unit_key, project_key, fiscal_year, line_seq,
-        direction, category, category_en, sum_role, category_rule, label_raw, parent_label_raw, source_line,
-        'annual_budget' as phase,
-        full_year_raw as amount_raw,
-        cast(1 as {{ dbt.type_numeric() }}) as wan_factor,
-        cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
-        false as is_stated_as_none
-    from budget_lines
+    inner join amounts
+        on amounts.doc_id = budget_lines.doc_id
+        and amounts.line_seq = budget_lines.line_seq
 ),
 
 report_amounts as (
@@ -94,9 +104,7 @@ report_amounts as (
 ),
 
 unioned as (
-    select * from half_year
-    union all
-    select * from annual
+    select * from line_amounts
     union all
     select * from report_amounts
 ),

@@ -89,9 +89,8 @@ final as (
         with_project.category_rule,
         with_project.label_raw,
         with_project.parent_label_raw,
-        with_project.half_year_raw,
-        with_project.full_year_raw,
-        with_project.source_line
+        with_project.source_line,
+        with_project.source_ref
     from with_project
     left join categories
         on categories.category = with_project.category

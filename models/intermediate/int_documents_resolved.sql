@@ -79,6 +79,8 @@ resolved as (
         keyed.amount_unit,
         keyed.line_start,
         keyed.line_end,
+        keyed.source_format,
+        keyed.ref_start,
         keyed.extractor_version,
         keyed.first_seen_at,
         keyed.source_mtime

@@ -1,9 +1,13 @@
--- One row per indicator row with its canonical level 1 / level 2 (DOMAIN.md §A.3): the raw
+-- One row per indicator row with its canonical level 1 / level 2 (docs/DOMAIN.md §A.3): the raw
 -- level 2 (score suffix stripped) is looked up among the taxonomy's level-2 variants first and
 -- gives level 1; the raw level 1 is only a cross-check. An unmatched level 2 under a 履职
 -- level 1 is the unit's duty area: canonical 履职领域, the text kept in duty_area.
 with indicators as (
     select * from {{ ref('stg_perfbudget__indicators') }}
+),
+
+indicator_values as (
+    select * from {{ ref('stg_perfbudget__indicator_values') }}
 ),
 
 documents as (
@@ -22,9 +26,24 @@ level2_variants as (
     select distinct level1_canonical, level2_canonical, variant_key from variants where variant_level = 'level2'
 ),
 
+-- the half-year and full-year targets beside their row (indicator_values.csv holds one row per
+-- printed value cell group; a period the template does not print stays null)
+targets as (
+    select
+        doc_id,
+        indicator_seq,
+        max(case when period = 'half_year' then value_raw end) as half_year_raw,
+        max(case when period = 'full_year' then value_raw end) as full_year_raw
+    from indicator_values
+    where kind = 'target'
+    group by doc_id, indicator_seq
+),
+
 indicators_in_context as (
     select
         indicators.*,
+        targets.half_year_raw,
+        targets.full_year_raw,
         {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), '\\([0-9.]+分\\)$', '') }} as level1_key,
         {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), '\\([0-9.]+分\\)$', '') }} as level2_key,
         documents.document_key,
@@ -36,6 +55,9 @@ indicators_in_context as (
     from indicators
     inner join documents
         on documents.doc_id = indicators.doc_id
+    left join targets
+        on targets.doc_id = indicators.doc_id
+        and targets.indicator_seq = indicators.indicator_seq
 ),
 
 with_level1 as (
@@ -126,7 +148,8 @@ final as (
         linked_project_raw,
         half_year_raw,
         full_year_raw,
-        source_line
+        source_line,
+        source_ref
     from classified
 )
 

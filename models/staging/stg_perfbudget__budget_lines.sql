@@ -9,9 +9,11 @@ renamed as (
         {{ pb_blank_to_null('direction') }} as direction,
         {{ pb_blank_to_null('label_raw') }} as label_raw,
         {{ pb_blank_to_null('parent_label_raw') }} as parent_label_raw,
-        {{ pb_blank_to_null('half_year_raw') }} as half_year_raw,
-        {{ pb_blank_to_null('full_year_raw') }} as full_year_raw,
-        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+        {{ pb_blank_to_null('rate_raw') }} as rate_raw,
+        {{ pb_blank_to_null('weight_raw') }} as weight_raw,
+        {{ pb_blank_to_null('score_raw') }} as score_raw,
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line,
+        {{ pb_blank_to_null('source_ref') }} as source_ref
     from source
 ),
 

@@ -7,6 +7,7 @@ renamed as (
         {{ pb_blank_to_null('doc_id') }} as doc_id,
         {{ pb_blank_to_null('source_file') }} as source_file,
         {{ pb_blank_to_null('source_sha256') }} as source_sha256,
+        {{ pb_blank_to_null('source_format') }} as source_format,
         cast({{ pb_try_cast(pb_blank_to_null('part_seq'), dbt.type_int()) }} as {{ dbt.type_int() }}) as part_seq,
         {{ pb_blank_to_null('doc_type') }} as doc_type,
         {{ pb_blank_to_null('title') }} as title,
@@ -24,6 +25,7 @@ renamed as (
         {{ pb_blank_to_null('amount_unit') }} as amount_unit,
         cast({{ pb_try_cast(pb_blank_to_null('line_start'), dbt.type_int()) }} as {{ dbt.type_int() }}) as line_start,
         cast({{ pb_try_cast(pb_blank_to_null('line_end'), dbt.type_int()) }} as {{ dbt.type_int() }}) as line_end,
+        {{ pb_blank_to_null('ref_start') }} as ref_start,
         {{ pb_blank_to_null('extractor_version') }} as extractor_version,
         cast({{ pb_blank_to_null('first_seen_at') }} as {{ dbt.type_timestamp() }}) as first_seen_at,
         cast({{ pb_blank_to_null('source_mtime') }} as {{ dbt.type_timestamp() }}) as source_mtime

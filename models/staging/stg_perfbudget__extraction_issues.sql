@@ -9,7 +9,8 @@ renamed as (
         {{ pb_blank_to_null('severity') }} as severity,
         {{ pb_blank_to_null('code') }} as issue_code,
         {{ pb_blank_to_null('message') }} as message,
-        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line,
+        {{ pb_blank_to_null('source_ref') }} as source_ref
     from source
 ),
 

@@ -12,11 +12,15 @@ renamed as (
         {{ pb_blank_to_null('level3_raw') }} as level3_raw,
         {{ pb_blank_to_null('key_work_raw') }} as key_work_raw,
         {{ pb_blank_to_null('linked_project_raw') }} as linked_project_raw,
-        {{ pb_blank_to_null('half_year_raw') }} as half_year_raw,
-        {{ pb_blank_to_null('full_year_raw') }} as full_year_raw,
+        {{ pb_blank_to_null('weight_raw') }} as weight_raw,
+        {{ pb_blank_to_null('direction_raw') }} as direction_raw,
+        {{ pb_blank_to_null('standard_raw') }} as standard_raw,
+        {{ pb_blank_to_null('score_raw') }} as score_raw,
+        {{ pb_blank_to_null('deviation_raw') }} as deviation_raw,
         {{ pb_blank_to_null('level1_fill') }} as level1_fill,
         {{ pb_blank_to_null('level2_fill') }} as level2_fill,
-        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line,
+        {{ pb_blank_to_null('source_ref') }} as source_ref
     from source
 ),
 

@@ -8,7 +8,8 @@ renamed as (
         {{ pb_blank_to_null('field') }} as field,
         {{ pb_blank_to_null('label_raw') }} as label_raw,
         {{ pb_blank_to_null('text') }} as narrative_text,
-        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line
+        cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line,
+        {{ pb_blank_to_null('source_ref') }} as source_ref
     from source
 ),
 

@@ -105,11 +105,9 @@ def test_a_contract_break_fails_the_gate_naming_the_check(staging, table, change
 def test_amounts_are_as_printed_numbers_or_not(staging):
     # what is no number lands raw: the extractor warns (amount_not_a_number), dbt flags is_unparsed
     def amounts(rows):
-        rows[0].update(half_year_raw="", full_year_raw="序时进度")
-        rows[1].update(half_year_raw="1,234.5", full_year_raw="0")
-        rows[2].update(half_year_raw="约100", full_year_raw="1e6")
-        rows[3].update(half_year_raw="-", full_year_raw="７３.６")
-    rewrite(staging / "budget_lines.csv", amounts)
+        for row, printed in zip(rows, ["", "序时进度", "1,234.5", "0", "约100", "1e6", "-", "７３.６"], strict=False):
+            row.update(amount_raw=printed)
+    rewrite(staging / "budget_amounts.csv", amounts)
     assert validate_staging(staging).success
 
 

@@ -136,13 +136,24 @@ def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
     from extract.inbox import run_extraction
 
     run_extraction(SAMPLES, tmp_path)
-    with (tmp_path / "indicators.csv").open(encoding="utf-8") as handle:
-        assert handle.readline().strip() == (
-            "doc_id,indicator_seq,table_seq,level1_raw,level2_raw,level3_raw,key_work_raw,linked_project_raw,"
-            "half_year_raw,full_year_raw,level1_fill,level2_fill,source_line")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
-        "documents.csv", "narratives.csv", "budget_lines.csv", "indicators.csv", "report_facts.csv",
-        "extraction_issues.csv"])
+    headers = {path.stem: path.open(encoding="utf-8").readline().strip() for path in tmp_path.glob("*.csv")}
+    assert headers == {
+        "documents": "doc_id,source_file,source_sha256,source_format,part_seq,doc_type,title,fiscal_year,"
+                     "region_raw,unit_name,supervising_dept,implementing_unit,project_name,project_type,"
+                     "project_level,start_raw,end_raw,contact_raw,amount_unit,line_start,line_end,ref_start,"
+                     "extractor_version,first_seen_at,source_mtime",
+        "narratives": "doc_id,field,label_raw,text,source_line,source_ref",
+        "budget_lines": "doc_id,line_seq,direction,label_raw,parent_label_raw,rate_raw,weight_raw,score_raw,"
+                        "source_line,source_ref",
+        "budget_amounts": "doc_id,line_seq,phase,amount_raw,amount_unit,source_ref",
+        "indicators": "doc_id,indicator_seq,table_seq,level1_raw,level2_raw,level3_raw,key_work_raw,"
+                      "linked_project_raw,weight_raw,direction_raw,standard_raw,score_raw,deviation_raw,"
+                      "level1_fill,level2_fill,source_line,source_ref",
+        "indicator_values": "doc_id,indicator_seq,period,kind,value_raw,comparator_raw,number_raw,unit_raw,"
+                            "source_ref",
+        "report_facts": "doc_id,fact_key,value_raw,unit_raw,sentence,source_line",
+        "extraction_issues": "source_file,doc_id,severity,code,message,source_line,source_ref",
+    }
 
 
 def test_large_inbox_shows_progress(tmp_path: Path, capsys):

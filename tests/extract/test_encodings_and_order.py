@@ -63,6 +63,7 @@ def _form_rows(extraction) -> dict[str, dict[str, list[tuple]]]:
             values = dataclasses.asdict(row)
             values["source_line"] -= doc.line_start
             values.pop("doc_id")
+            values.pop("source_ref")  # `L<line>`: where the form sits in the file
             out.setdefault(doc.project_name, {}).setdefault(table, []).append(tuple(values.values()))
     return out
 

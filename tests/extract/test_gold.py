@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.extract.conftest import TARGET_FILES
+from tests.wide import wide_budget_lines, wide_indicators
 
 GOLD_FILL = {"cell": "cell", "ffill": "ffill"}
 
@@ -38,7 +39,7 @@ def test_indicator_rows_match_gold_exactly(prefix, gold, extracted):
     got = [
         (i.source_line, form_part(result, i.doc_id), i.level1_raw, i.level2_raw, i.level3_raw,
          i.key_work_raw, i.linked_project_raw, i.half_year_raw, i.full_year_raw, i.level1_fill, i.level2_fill)
-        for i in result.indicators
+        for i in wide_indicators(result)
     ]
     assert got == want
 
@@ -68,25 +69,25 @@ def test_budget_lines_match_gold_exactly(prefix, gold, extracted):
     got = [
         (b.source_line, form_part(result, b.doc_id), b.direction, b.label_raw,
          _amount(b.half_year_raw), _amount(b.full_year_raw))
-        for b in result.budget_lines
+        for b in wide_budget_lines(result)
     ]
     assert got == want
 
 
 def test_blank_amounts_stay_blank_and_schedule_stays_text(extracted):
-    lines = {(b.source_line, b.label_raw): b for b in extracted["004"].budget_lines}
+    lines = {(b.source_line, b.label_raw): b for b in wide_budget_lines(extracted["004"])}
     assert lines[(18, "政府性基金")].full_year_raw == ""
     assert lines[(21, "社保基金")].full_year_raw == "0"
     office = lines[(265, "办公设备购置")]
     assert (office.half_year_raw, office.full_year_raw) == ("0", "")
-    schedule = next(b for b in extracted["001"].budget_lines if b.source_line == 16)
+    schedule = next(b for b in wide_budget_lines(extracted["001"]) if b.source_line == 16)
     assert (schedule.half_year_raw, schedule.full_year_raw) == ("序时进度", "25227")
-    two_in_one = next(b for b in extracted["000"].budget_lines if b.source_line == 21)
+    two_in_one = next(b for b in wide_budget_lines(extracted["000"]) if b.source_line == 21)
     assert (two_in_one.half_year_raw, two_in_one.full_year_raw) == ("2000", "4128.4")
 
 
 def test_nested_income_labels_keep_their_parent(extracted):
-    lines = {b.source_line: b for b in extracted["000"].budget_lines}
+    lines = {b.source_line: b for b in wide_budget_lines(extracted["000"])}
     assert lines[12].label_raw == "财政拨款 | 小计"
     assert lines[13].parent_label_raw == "财政拨款"
     assert lines[16].parent_label_raw == ""

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from extract.pipeline import extract_file
 from extract.taxonomy import load_taxonomy
+from tests.wide import wide_budget_lines, wide_indicators
 
 TAXONOMY = load_taxonomy()
 FAMILIES = {
@@ -73,7 +74,7 @@ def test_random_tables_read_back_to_their_labels(table):
     assert [i for i in result.issues if i.severity == "error"] == []
     got = [
         (TAXONOMY.level1_of(i.level1_raw), i.level2_raw, i.level3_raw, i.half_year_raw, i.full_year_raw)
-        for i in result.indicators
+        for i in wide_indicators(result)
     ]
     assert got == truth
     assert all(i.level1_fill in {"cell", "ffill", "merged_group"} for i in result.indicators)
@@ -97,7 +98,7 @@ def test_expenditure_amounts_land_in_their_columns(half, full, layout):
     text = "\n".join([*FORM_HEAD[:5], "\t\t资金总额\t\t10", header, row,
                       "一级指标\t二级指标\t三级指标\t半年\t全年", "满意度指标\t服务对象满意度\t满意度\t≥90%\t≥90%"])
     result = extract_file("funding.txt", text.encode("utf-8"))
-    (expenditure,) = [b for b in result.budget_lines if b.direction == "expenditure"]
+    (expenditure,) = [b for b in wide_budget_lines(result) if b.direction == "expenditure"]
     assert (expenditure.label_raw, expenditure.half_year_raw, expenditure.full_year_raw) == ("某项支出", half, full)
 
 
@@ -110,5 +111,5 @@ def test_a_lone_amount_follows_its_header_column(amount, column):
                       header, row, "一级指标\t二级指标\t三级指标\t半年\t全年",
                       "满意度指标\t服务对象满意度\t满意度\t≥90%\t≥90%"])
     result = extract_file("lone.txt", text.encode("utf-8"))
-    (line,) = result.budget_lines
+    (line,) = wide_budget_lines(result)
     assert (line.half_year_raw, line.full_year_raw) == ((amount, "") if column == "half" else ("", amount))

@@ -10,7 +10,7 @@ negative_amount_labels), and control characters past the binary sniff (first 8 K
 from __future__ import annotations
 
 import csv
-from dataclasses import astuple
+from dataclasses import astuple, is_dataclass
 
 import pytest
 from hypothesis import given
@@ -20,6 +20,7 @@ from extract.cells import amount_tokens, is_amount_token
 from extract.pipeline import FileExtraction, extract_file
 from extract.taxonomy import seeds_dir
 from tests.extract.conftest import sample_path
+from tests.wide import wide_budget_lines, wide_indicators
 
 FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 
@@ -39,7 +40,7 @@ def edited(prefix: str, *edits: tuple[int, str, str]) -> FileExtraction:
 
 def line_at(result: FileExtraction, line_no: int) -> tuple[str, str, str, str]:
     """(direction, label, half-year raw, full-year raw) of the budget line printed on line_no."""
-    [line] = [b for b in result.budget_lines if b.source_line == line_no]
+    [line] = [b for b in wide_budget_lines(result) if b.source_line == line_no]
     return line.direction, line.label_raw, line.half_year_raw, line.full_year_raw
 
 
@@ -48,8 +49,9 @@ def issues(result: FileExtraction) -> list[tuple[str, str, int | None, str]]:
 
 
 def without_ids(rows) -> list[tuple]:
-    """Rows without their doc_id (the edited bytes give the file other ids)."""
-    return [astuple(row)[1:] for row in rows]
+    """Rows (dataclasses, or the wide views of tests/wide.py) without their doc_id (the edited
+    bytes give the file other ids)."""
+    return [(astuple(row) if is_dataclass(row) else tuple(vars(row).values()))[1:] for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +68,8 @@ def test_fullwidth_amount_is_an_amount_kept_as_printed(value, original):
     result = edited("003", (21, "73.6", value))
     assert line_at(result, 21) == ("expenditure", "基本支出", "", value)
     assert issues(result) == []
-    others = [b for b in without_ids(result.budget_lines) if b[-1] != 21]
-    assert others == [b for b in without_ids(original["003"].budget_lines) if b[-1] != 21]
+    others = without_ids(b for b in wide_budget_lines(result) if b.source_line != 21)
+    assert others == without_ids(b for b in wide_budget_lines(original["003"]) if b.source_line != 21)
 
 
 def test_two_fullwidth_amounts_in_one_cell_are_half_and_full_year():
@@ -202,6 +204,6 @@ def test_nul_bytes_past_the_first_8_kb_are_stripped_with_a_warning_per_line(enco
         (form_doc_id, "warning", "control_characters", 329,
          "4 control character(s) stripped from the line (U+0000, U+0001)"),
     ]
-    assert without_ids(result.indicators) == without_ids(original["004"].indicators)
-    assert without_ids(result.budget_lines) == without_ids(original["004"].budget_lines)
+    assert without_ids(wide_indicators(result)) == without_ids(wide_indicators(original["004"]))
+    assert without_ids(wide_budget_lines(result)) == without_ids(wide_budget_lines(original["004"]))
     assert len(result.documents) == len(original["004"].documents) == 12

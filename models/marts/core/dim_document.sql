@@ -32,6 +32,8 @@ final as (
         amount_unit,
         line_start,
         line_end,
+        source_format,
+        ref_start,
         extractor_version,
         first_seen_at,
         source_mtime,

@@ -73,7 +73,7 @@ def test_gb18030_crlf_and_control_characters():
 
 
 @pytest.mark.parametrize(("data", "code", "ref"), [
-    (b"", "empty_file", None),
+    (b"", "empty_file", "L1"),
     (b"  \n\n", "empty_file", "L1"),
     (b"\x00\x01\x02binary", "binary_file", "L1"),
     ("一行\n二行".encode() + "三".encode()[:2], "truncated_file", "L2"),

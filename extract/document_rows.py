@@ -1,0 +1,64 @@
+"""A read document (extract/readers) → the rows the layout code walks, in reading order.
+
+The layout code (forms, header fields, funding block, indicator tables, report prose) reads
+rows of cells, never a format: a paragraph is a row of one cell (each of its lines one row, as
+a text file prints them), a table is its grid rows. A merged cell gives its text at its origin
+only and tells the rows below it that it covers them (`Row.covered`): that is how a 一级指标
+label spanning rows reaches each row it spans (fill `span`), where the text format leaves the
+same rows blank and the content rules fill them.
+"""
+
+from __future__ import annotations
+
+from extract.cells import Row
+from extract.readers.model import Document, Paragraph, Table, resolve_grid
+
+_TEXT_FORMAT = "text"
+
+
+def rows_of(document: Document) -> list[Row]:
+    """The document's rows; a text document's rows are numbered by their lines (so `line_no`
+    is the line), every other format's by their order."""
+    rows: list[Row] = []
+    by_line = document.format == _TEXT_FORMAT
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            _paragraph_rows(block, rows, by_line)
+        else:
+            _table_rows(block, rows, by_line)
+    return rows
+
+
+def _paragraph_rows(paragraph: Paragraph, rows: list[Row], by_line: bool) -> None:
+    if by_line:
+        text = paragraph.text
+        rows.append(Row(paragraph.source_line, (text,), ((0, text),), paragraph.source_line))
+        return
+    for line in paragraph.text.split("\n"):
+        text = line.strip()
+        if text:
+            rows.append(Row(len(rows) + 1, (text,), ((0, text),), None, (paragraph.source_ref,)))
+
+
+def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
+    texts = table.row_texts()
+    if not table.has_spans:
+        for cells, row_texts in zip(table.rows, texts, strict=True):
+            filled = tuple((col, text) for col, text in enumerate(row_texts) if text)
+            if by_line:
+                line = cells[0].source_line if cells else None
+                rows.append(Row(line, row_texts, filled, line))
+            else:
+                refs = [""] * len(row_texts)
+                for cell in cells:
+                    refs[cell.col] = cell.source_ref
+                rows.append(Row(len(rows) + 1, row_texts, filled, None, tuple(refs)))
+        return
+    for grid_row, (row_texts, slots) in enumerate(zip(texts, resolve_grid(table), strict=True)):
+        filled = tuple((col, text) for col, text in enumerate(row_texts) if text)
+        covered = {col: slot.cell.text for col, slot in enumerate(slots)
+                   if slot is not None and slot.cell.row < grid_row and slot.cell.text}
+        refs = tuple(slot.cell.source_ref if slot is not None else "" for slot in slots)
+        line = next((slot.cell.source_line for slot in slots if slot is not None and slot.is_origin), None)
+        position = line if by_line and line is not None else len(rows) + 1
+        rows.append(Row(position, row_texts, filled, line if by_line else None, () if by_line else refs, covered))
