@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from extract.file_rows import FileRows, render_file
 from extract.pipeline import ERROR, WARNING, FileExtraction, extract_file
-from extract.records import ExtractionIssue
-from extract.staging import TableWriter, render_rows
+from extract.records import STAGING_TABLES, ExtractionIssue
+from extract.staging import TableWriter
 from extract.taxonomy import Taxonomy, load_taxonomy
 
 SUPPORTED_SUFFIXES = frozenset({".txt"})
@@ -374,40 +375,6 @@ def iter_extractions(paths: Iterable[Path | InboxFile], inbox: Path,
         yield result
 
 
-_TABLE_ATTRS = {"documents": "documents", "narratives": "narratives", "budget_lines": "budget_lines",
-                "indicators": "indicators", "report_facts": "report_facts", "extraction_issues": "issues"}
-
-
-@dataclass(slots=True)
-class FileRows:
-    """One file's staging rows rendered as CSV text per table, with its counts: what a worker
-    sends back and what the incremental cache keeps. Text, not row objects: it pickles and
-    lands (a plain write) many times faster than millions of dataclasses."""
-
-    source_file: str
-    source_sha256: str
-    content_id: str
-    csv: dict[str, str | bytes]  # text; its UTF-8 bytes on the way back from a ProcessPool worker
-    rows: dict[str, int]
-    forms_by_type: dict[str, int]
-    errors: int
-    warnings: int
-
-    @property
-    def has_errors(self) -> bool:
-        return self.errors > 0
-
-
-def render_file(result: FileExtraction) -> FileRows:
-    return FileRows(
-        source_file=result.source_file, source_sha256=result.source_sha256, content_id=result.content_id,
-        csv={table: render_rows(table, getattr(result, attr)) for table, attr in _TABLE_ATTRS.items()},
-        rows={table: len(getattr(result, attr)) for table, attr in _TABLE_ATTRS.items()},
-        forms_by_type=dict(Counter(doc.doc_type for doc in result.documents)),
-        errors=sum(1 for i in result.issues if i.severity == ERROR),
-        warnings=sum(1 for i in result.issues if i.severity == WARNING))
-
-
 class StagingLander:
     """Lands files' rows one file at a time, in inbox order, into the six staging CSVs.
 
@@ -422,7 +389,7 @@ class StagingLander:
         self.seen: dict[str, str] = {}
         self.summary = ExtractionSummary()
         try:
-            for table in _TABLE_ATTRS:
+            for table in STAGING_TABLES:
                 self.writers[table] = TableWriter(out_dir, table)
         except BaseException:
             self.abort()

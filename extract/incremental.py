@@ -44,10 +44,9 @@ from pathlib import Path
 
 from expectations.document_gate import load_document_gate
 from extract import EXTRACTOR_VERSION
-from extract.file_rows import doc_ids_of, drop_documents, renamed, with_first_seen
+from extract.file_rows import FileRows, doc_ids_of, drop_documents, renamed, render_file, with_first_seen
 from extract.inbox import (
     ExtractionSummary,
-    FileRows,
     InboxFile,
     InboxListing,
     Mapper,
@@ -58,7 +57,6 @@ from extract.inbox import (
     plan_batches,
     quarantine,
     read_regular_file,
-    render_file,
 )
 from extract.pipeline import ERROR, FileExtraction, extract_file
 from extract.records import STAGING_TABLES, ExtractionIssue

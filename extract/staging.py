@@ -10,46 +10,12 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import fields
-from functools import cache
-from operator import attrgetter
 from pathlib import Path
 
 from extract.records import STAGING_TABLES, columns
-
-
-def _write_rows(writer, names: Sequence[str], rows: Iterable[object]) -> int:
-    """Write rows' fields in column order; returns the count. One C-level `attrgetter` per
-    row instead of a getattr per field (not `dataclasses.astuple`, which deep-copies); None
-    needs no mapping because the csv module already writes None as an empty field."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    writer.writerows(map(_getter(tuple(names)), rows))
-    return len(rows)
-
-
-@cache
-def _getter(names: tuple[str, ...]) -> Callable[[object], tuple]:
-    """A row → its values in column order (always a tuple, even for one column)."""
-    if len(names) == 1:
-        only = attrgetter(names[0])
-        return lambda row: (only(row),)
-    return attrgetter(*names)
-
-
-def render_rows(table: str, rows: Iterable[object]) -> str:
-    """Rows of one table as the CSV text `TableWriter.write` would write (no header)."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return ""
-    buffer = io.StringIO()
-    _write_rows(csv.writer(buffer, lineterminator="\n"), _field_names(table), rows)
-    return buffer.getvalue()
-
-
-@cache
-def _field_names(table: str) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(STAGING_TABLES[table]))
+from extract.rendering import write_rows
 
 
 class TableWriter:
@@ -77,7 +43,7 @@ class TableWriter:
 
     def write(self, rows: Iterable[object]) -> None:
         buffer = io.StringIO()
-        self.count += _write_rows(csv.writer(buffer, lineterminator="\n"), self.names, rows)
+        self.count += write_rows(csv.writer(buffer, lineterminator="\n"), self.names, rows)
         self.stream.write(buffer.getvalue().encode("utf-8"))
 
     def write_text(self, text: str | bytes, count: int) -> None:

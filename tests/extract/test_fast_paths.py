@@ -17,10 +17,11 @@ import pytest
 from extract import inbox
 from extract.cells import Row, to_rows
 from extract.decode import decode_document
+from extract.file_rows import _TABLE_ATTRS
 from extract.inbox import ProcessPool, batch_bytes_for, in_process, run_extraction, start_method
 from extract.pipeline import content_id, extract_file
 from extract.records import STAGING_TABLES, ExtractionIssue
-from extract.staging import render_rows
+from extract.rendering import render_rows
 from tests.extract.conftest import SAMPLES
 
 _CELL_SPACE = " \t\u3000\u00a0\ufeff"
@@ -62,7 +63,7 @@ def reference_csv(table: str, rows: list) -> str:
 def test_render_rows_matches_the_plain_writer_on_the_samples():
     for path in sorted(SAMPLES.glob("*.txt")):
         result = extract_file(path.name, path.read_bytes())
-        for table, attr in inbox._TABLE_ATTRS.items():
+        for table, attr in _TABLE_ATTRS.items():
             rows = getattr(result, attr)
             assert render_rows(table, rows) == reference_csv(table, rows), (path.name, table)
 
