@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from extract.inbox import InboxError, run_extraction
+from flows.extraction import run_extraction
+from flows.inbox import InboxError
 
 
 def _progress_printer(every: int = 50):

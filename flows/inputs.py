@@ -16,9 +16,9 @@ import os
 import shlex
 from pathlib import Path
 
-from extract.incremental import write_json_atomic
 from extract.records import STAGING_TABLES
 from flows.build import REPO_ROOT
+from flows.extraction_cache import write_json_atomic
 from flows.layout import WarehouseLayout
 
 RECORD_NAME = "published_inputs.json"

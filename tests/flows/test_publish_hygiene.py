@@ -21,10 +21,10 @@ import psutil
 import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site
 
-from extract.inbox import ProcessPool
 from flows import runlog
 from flows.cli import LoadInterrupted, interrupt_on_signals
 from flows.layout import WarehouseLayout
+from flows.pool import ProcessPool
 from flows.publish import ORDER_FILE, kept_builds, publish, rollback
 from flows.runlog import RunLogWarning
 

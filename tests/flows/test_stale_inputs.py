@@ -15,9 +15,9 @@ import duckdb
 import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, SAMPLES, Site, new_site
 
-from extract import incremental
-from extract.inbox import discover_documents
-from extract.incremental import refresh_staging
+from flows import extraction_cache, incremental
+from flows.inbox import discover_documents
+from flows.incremental import refresh_staging
 from flows.layout import OWNER_NAME, FolderOwnedElsewhere, WarehouseLayout
 from flows.load import run_load
 
@@ -164,7 +164,7 @@ def test_a_corrupt_manifest_is_rebuilt_with_a_warning_and_the_rows_reused(tmp_pa
     assert str(path) in str(warned[0].message)
     assert summary.parsed == [] and len(summary.reused_by_hash) == 5  # hashed again, parsed never
     assert (staging / "indicators.csv").read_bytes() == before
-    assert json.loads(path.read_text(encoding="utf-8"))["cache_version"] == incremental.cache_version()
+    assert json.loads(path.read_text(encoding="utf-8"))["cache_version"] == extraction_cache.cache_version()
 
 
 def test_runs_share_nothing_with_a_staging_folder_beside_the_warehouse(site_copy):
