@@ -141,7 +141,7 @@ def reset_load_site(site: Path) -> None:
 
 
 def perfbudget_run(site: Path, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "extract.cli", "run", *flags, "--inbox", str(site / "inbox"),
+    return [sys.executable, "-m", "flows.cli", "run", *flags, "--inbox", str(site / "inbox"),
             "--warehouse", str(site / "warehouse")]
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
 from extract.pipeline import extract_file
+from flows.cli import main
 from tests.extract.conftest import SAMPLES, sample_path
 
 GOOD_FORMS = 16

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
 from extract.pipeline import extract_file
 from extract.records import ExtractionIssue
+from flows.cli import main
 from flows.extraction import run_extraction
 from flows.inbox import InboxError, InboxFile, discover_documents, list_documents
 from flows.quarantine import quarantine

@@ -197,7 +197,7 @@ def _dbt_descendant(pid: int) -> bool:
 
 def test_sigkill_during_dbt_build_then_a_changed_sample_is_the_only_one_extracted(site_copy, quick_dbt):
     published = sha(site_copy.published)
-    load = subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox",
+    load = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox",
                              str(site_copy.inbox), "--warehouse", str(site_copy.warehouse)],
                             cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

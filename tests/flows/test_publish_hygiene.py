@@ -180,8 +180,8 @@ def test_a_stop_signal_terminates_the_extraction_workers_at_once():
 
 def test_sigint_during_a_step_is_logged_and_reported_in_one_line(site_copy: Site, monkeypatch, capsys):
     """In process (no dbt): Ctrl-C while the staging gate runs."""
-    from extract.cli import main
     from flows import load
+    from flows.cli import main
 
     def interrupted_gate(*args):
         os.kill(os.getpid(), signal.SIGINT)

@@ -50,7 +50,7 @@ def test_two_warehouses_in_one_folder_loaded_at_once_publish_their_own_inboxes(t
         for file in files:
             shutil.copy(SAMPLES / file, inbox / file)
         loads[name] = subprocess.Popen(
-            [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(inbox),
+            [sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox", str(inbox),
              "--warehouse", str(parent / f"warehouse_{name}")], cwd=REPO_ROOT,
             env={**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
@@ -137,7 +137,7 @@ def test_a_seed_change_re_extracts_and_republishes_without_force_through_a_corru
     shutil.copytree(REPO_ROOT / "seeds", seeds)
     taxonomy = (seeds / "indicator_taxonomy.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
     (seeds / "indicator_taxonomy.csv").write_text("\n".join([*taxonomy, taxonomy[-1]]) + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(site_copy.inbox),
+    command = [sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox", str(site_copy.inbox),
                "--warehouse", str(site_copy.warehouse)]
     environment = {**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}
     manifest = site_copy.staging / ".incremental" / "manifest.json"
