@@ -19,10 +19,14 @@ from extract.pipeline import ERROR, WARNING, FileExtraction
 from extract.records import STAGING_TABLES, ExtractionIssue, columns
 from extract.rendering import render_rows
 
-_TABLE_ATTRS = {"documents": "documents", "narratives": "narratives", "budget_lines": "budget_lines",
-                "indicators": "indicators", "report_facts": "report_facts", "extraction_issues": "issues"}
+# The `FileExtraction` attribute that holds each staging table's rows: the table's own name,
+# but for the issues. Derived from STAGING_TABLES, so a table added there (and to
+# FileExtraction) is rendered, cached and landed with no edit here.
+_ATTR_OF_TABLE = {"extraction_issues": "issues"}
+_TABLE_ATTRS = {table: _ATTR_OF_TABLE.get(table, table) for table in STAGING_TABLES}
 # where `source_file` sits in the tables that carry it
-_SOURCE_FILE_COLUMN = {"documents": 1, "extraction_issues": 0}
+_SOURCE_FILE_COLUMN = {table: columns(kind).index("source_file")
+                       for table, kind in STAGING_TABLES.items() if "source_file" in columns(kind)}
 _DOC_ID_COLUMN = {table: columns(kind).index("doc_id") for table, kind in STAGING_TABLES.items()}
 _DOCUMENT_COLUMNS = columns(STAGING_TABLES["documents"])
 _FIRST_SEEN = _DOCUMENT_COLUMNS.index("first_seen_at")
