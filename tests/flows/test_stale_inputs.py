@@ -18,6 +18,7 @@ from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, SAMPLES, Site, new_site
 from flows import extraction_cache, incremental
 from flows.inbox import discover_documents
 from flows.incremental import refresh_staging
+from flows.inputs import PROJECT_INPUTS, project_fingerprint
 from flows.layout import OWNER_NAME, FolderOwnedElsewhere, WarehouseLayout
 from flows.load import run_load
 
@@ -174,3 +175,22 @@ def test_runs_share_nothing_with_a_staging_folder_beside_the_warehouse(site_copy
     (stale / "documents.csv").write_text("doc_id\nstale\n", encoding="utf-8")
     assert run_load(site_copy.inbox, site_copy.warehouse).run.status == "skipped"
     assert Site(site_copy.root).staging == site_copy.warehouse / "staging"
+
+
+def test_every_project_input_exists_and_the_code_that_lands_the_rows_is_one(tmp_path):
+    """A renamed module or folder would drop out of the fingerprint without a word; the flows
+    modules that decide which rows land count like the extractor's own code."""
+    assert [name for name in PROJECT_INPUTS if not (REPO_ROOT / name).exists()] == []
+    project = tmp_path / "project"
+    for name in PROJECT_INPUTS:
+        source, copy = REPO_ROOT / name, project / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy)
+    base = project_fingerprint(project, "")
+    assert base == project_fingerprint(REPO_ROOT, "")
+    landing = project / "flows" / "landing.py"
+    landing.write_text(landing.read_text(encoding="utf-8") + "\n# fix\n", encoding="utf-8")
+    assert project_fingerprint(project, "") != base
