@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import COUNTS_FILE, write_corpus  # noqa: E402
 from bench.templates import SAMPLES_DIR, TemplateSet, load_templates  # noqa: E402
-from extract.inbox import ExtractionSummary, run_extraction  # noqa: E402
+from flows.extraction import run_extraction  # noqa: E402
+from flows.summary import ExtractionSummary  # noqa: E402
 
 
 def compare(generated: dict, summary: ExtractionSummary) -> list[tuple[str, object, object]]:

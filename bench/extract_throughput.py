@@ -10,7 +10,7 @@ repeated are kinder to the caches than real variety), then times:
 
 * `run_extraction` — one process, end to end (list, read, extract, land the staging CSVs);
 * `extract_paths`  — one process, extraction only;
-* with --workers N > 1, `run_extraction` on `extract.inbox.ProcessPool(N)`, end to end, as
+* with --workers N > 1, `run_extraction` on `flows.pool.ProcessPool(N)`, end to end, as
   the nightly load runs it (batches sized for N workers, CSVs landed by the parent);
 * with --workers N > 1, `extract_paths` over batches of files on N processes
   (concurrent.futures.ProcessPoolExecutor), extraction only, comparable with the row above.
@@ -38,15 +38,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.templates import SAMPLES_DIR  # noqa: E402
-from extract.inbox import (  # noqa: E402
-    ProcessPool,
-    extract_paths,
-    in_process,
-    list_documents,
-    run_extraction,
-    summarise,
-)
 from extract.pipeline import extract_file  # noqa: E402
+from flows.extraction import extract_paths, run_extraction  # noqa: E402
+from flows.inbox import list_documents  # noqa: E402
+from flows.pool import ProcessPool, in_process  # noqa: E402
+from flows.summary import summarise  # noqa: E402
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results_extract.json"
 MB = 1_000_000

@@ -141,7 +141,7 @@ def reset_load_site(site: Path) -> None:
 
 
 def perfbudget_run(site: Path, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "extract.cli", "run", *flags, "--inbox", str(site / "inbox"),
+    return [sys.executable, "-m", "flows.cli", "run", *flags, "--inbox", str(site / "inbox"),
             "--warehouse", str(site / "warehouse")]
 
 
@@ -269,7 +269,8 @@ def step_read_bytes(site: Path, args) -> dict:
 
 
 def step_extract(site: Path, args) -> dict:
-    from extract.inbox import ProcessPool, in_process, run_extraction
+    from flows.extraction import run_extraction
+    from flows.pool import ProcessPool, in_process
 
     staging = site / "staging_bench"
     mapper = in_process if args.workers == 1 else ProcessPool(args.workers)
@@ -289,8 +290,8 @@ def step_extract_dask(site: Path, args) -> dict:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect_dask import DaskTaskRunner
 
-    from extract.inbox import list_documents
     from flows import nightly
+    from flows.inbox import list_documents
 
     inbox, staging, quarantine = site / "inbox", site / "staging_dask", site / "quarantine_dask"
     for folder in (staging, quarantine):  # the extraction cache lives in staging/.incremental

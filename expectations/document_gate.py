@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.runner import SEEDS_DIR, SUITES_DIR, load_suites
-from extract.file_rows import drop_documents, parse_table
-from extract.inbox import FileRows
+from extract.file_rows import FileRows, drop_documents, parse_table
 from extract.records import STAGING_TABLES, ExtractionIssue, columns
 
 CODE = "failed_check"

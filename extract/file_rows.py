@@ -1,8 +1,9 @@
-"""One file's staging rows as CSV text (`extract.inbox.FileRows`), edited after extraction.
+"""One file's staging rows as CSV text (`FileRows`), and edits of them after extraction.
 
-The cache keeps a file's rows as rendered CSV text. A few facts are only known when the
+`render_file` turns a file's extraction into `FileRows`, the rows as rendered CSV text: what
+a worker sends back and what the extraction cache keeps. A few facts are only known when the
 file lands, not when it is parsed: the name it has now, when the load first saw its content,
-and which of its forms a check downstream rejected. These helpers change only the rows and
+and which of its forms a check downstream rejected. The edit helpers change only the rows and
 cells concerned, so cached text stays the source of everything else.
 """
 
@@ -12,19 +13,55 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from extract.inbox import FileRows
+from extract.pipeline import ERROR, WARNING, FileExtraction
 from extract.records import STAGING_TABLES, ExtractionIssue, columns
-from extract.staging import render_rows
+from extract.rendering import render_rows
 
-ERROR = "error"
+# The `FileExtraction` attribute that holds each staging table's rows: the table's own name,
+# but for the issues. Derived from STAGING_TABLES, so a table added there (and to
+# FileExtraction) is rendered, cached and landed with no edit here.
+_ATTR_OF_TABLE = {"extraction_issues": "issues"}
+_TABLE_ATTRS = {table: _ATTR_OF_TABLE.get(table, table) for table in STAGING_TABLES}
 # where `source_file` sits in the tables that carry it
-_SOURCE_FILE_COLUMN = {"documents": 1, "extraction_issues": 0}
+_SOURCE_FILE_COLUMN = {table: columns(kind).index("source_file")
+                       for table, kind in STAGING_TABLES.items() if "source_file" in columns(kind)}
 _DOC_ID_COLUMN = {table: columns(kind).index("doc_id") for table, kind in STAGING_TABLES.items()}
 _DOCUMENT_COLUMNS = columns(STAGING_TABLES["documents"])
 _FIRST_SEEN = _DOCUMENT_COLUMNS.index("first_seen_at")
 _SOURCE_MTIME = _DOCUMENT_COLUMNS.index("source_mtime")
 _DOC_TYPE = _DOCUMENT_COLUMNS.index("doc_type")
+
+
+@dataclass(slots=True)
+class FileRows:
+    """One file's staging rows rendered as CSV text per table, with its counts: what a worker
+    sends back and what the incremental cache keeps. Text, not row objects: it pickles and
+    lands (a plain write) many times faster than millions of dataclasses."""
+
+    source_file: str
+    source_sha256: str
+    content_id: str
+    csv: dict[str, str | bytes]  # text; its UTF-8 bytes on the way back from a ProcessPool worker
+    rows: dict[str, int]
+    forms_by_type: dict[str, int]
+    errors: int
+    warnings: int
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+
+def render_file(result: FileExtraction) -> FileRows:
+    return FileRows(
+        source_file=result.source_file, source_sha256=result.source_sha256, content_id=result.content_id,
+        csv={table: render_rows(table, getattr(result, attr)) for table, attr in _TABLE_ATTRS.items()},
+        rows={table: len(getattr(result, attr)) for table, attr in _TABLE_ATTRS.items()},
+        forms_by_type=dict(Counter(doc.doc_type for doc in result.documents)),
+        errors=sum(1 for i in result.issues if i.severity == ERROR),
+        warnings=sum(1 for i in result.issues if i.severity == WARNING))
 
 
 def text_of(value: str | bytes) -> str:

@@ -5,7 +5,7 @@ A hand-bumped version string was never bumped, so a fix of the extractor or a ne
 variant never reached a warehouse whose inbox had not changed. The version is therefore
 computed from the bytes of every module of the `extract` package and of the seeds the
 extractor reads (`EXTRACTOR_SEEDS`); any change to them changes the version, which
-re-extracts every document on the next run (flows/incremental keys its cache by it).
+re-extracts every document on the next run (flows/extraction_cache.py keys its cache by it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Handlers of `perfbudget run` and `perfbudget serve` (wired in extract/cli.py).
+"""`perfbudget` command line: extract an inbox into staging CSVs (`extract`); run the nightly
+load once (`run`) or on its schedule (`serve`).
+
+`extract` lists, extracts, quarantines and lands an inbox in one go (flows.extraction); exit
+status 2 when the inbox itself cannot be read.
 
 `run` runs `nightly_load` once with no Prefect server to install: unless PREFECT_API_URL
 points at one, Prefect starts a temporary local server for the run. `serve` registers the
@@ -23,12 +27,54 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.extraction import run_extraction
+from flows.inbox import InboxError
+
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_DEPLOYMENT = "nightly"
 
 
-def add_verbs(verbs: argparse._SubParsersAction) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perfbudget", description=__doc__.split("\n\n")[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    extract = verbs.add_parser("extract", help="extract an inbox of documents into staging CSVs")
+    extract.add_argument("--inbox", required=True, help="folder of published documents")
+    extract.add_argument("--out", required=True, help="folder for the staging CSVs")
+    extract.add_argument("--quarantine", help="folder for bad documents (default: OUT/../quarantine)")
+    extract.set_defaults(run=_cmd_extract)
+    add_nightly_verbs(verbs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+def _progress_printer(every: int = 50):
+    def report(done: int, total: int) -> None:
+        if total >= every and (done % every == 0 or done == total):
+            print(f"  extracted {done}/{total} files", file=sys.stderr, flush=True)
+    return report
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        summary = run_extraction(Path(args.inbox), Path(args.out),
+                                 Path(args.quarantine) if args.quarantine else None,
+                                 progress=_progress_printer())
+    except InboxError as err:
+        print(f"perfbudget extract: {err}", file=sys.stderr)
+        return 2
+    print(f"extracted {args.inbox} → {args.out}")
+    for line in summary.lines():
+        print(f"  {line}")
+    return 0
+
+
+def add_nightly_verbs(verbs: argparse._SubParsersAction) -> None:
+    """The `run` and `serve` verbs (Prefect is imported only when one of them runs)."""
     run = verbs.add_parser("run", help="run the nightly load once (no Prefect server needed)")
     _common(run)
     run.add_argument("--direct", action="store_true",
@@ -222,3 +268,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if server is not None:
             stop_server(server)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,11 +1,12 @@
 """What a build was made from, to skip a nightly build when nothing changed.
 
 A build is a function of the staging CSVs, the dbt project (models, seeds, macros, tests,
-profiles), the expectation suites, the extractor's code and the dbt arguments. `build_inputs` hashes them — the
-CSVs by size and mtime_ns, which the incremental refresh keeps when it re-lands nothing —
-and `published_inputs.json` beside the published warehouse records the hash it was built
-from, with the published file's size and mtime_ns (a rollback or any other replacement of
-the file makes the record stale, so the next run builds).
+profiles), the expectation suites, the extractor's code, the code that lands its rows and
+the dbt arguments. `build_inputs` hashes them — the CSVs by size and mtime_ns, which the
+incremental refresh keeps when it re-lands nothing — and `published_inputs.json` beside the
+published warehouse records the hash it was built from, with the published file's size and
+mtime_ns (a rollback or any other replacement of the file makes the record stale, so the
+next run builds).
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ import os
 import shlex
 from pathlib import Path
 
-from extract.incremental import write_json_atomic
 from extract.records import STAGING_TABLES
 from flows.build import REPO_ROOT
+from flows.extraction_cache import write_json_atomic
 from flows.layout import WarehouseLayout
 
 RECORD_NAME = "published_inputs.json"
-# What a build depends on besides the staging CSVs: the dbt project, the suites, and the
-# extractor and gate code (the cached rows and the document gate come from them too).
+# What a build depends on besides the staging CSVs: the dbt project, the suites, the
+# extractor and gate code (the cached rows and the document gate come from them too), and
+# the flows modules between the inbox and the staging CSVs on the nightly path (listing,
+# pool, cache, refresh, landing, quarantine), which decide which rows land.
 PROJECT_INPUTS = ("dbt_project.yml", "profiles/profiles.yml", "models", "seeds", "macros", "tests_dbt",
-                  "expectations", "extract")
+                  "expectations", "extract", "flows/inbox.py", "flows/pool.py", "flows/extraction_cache.py",
+                  "flows/incremental.py", "flows/landing.py", "flows/quarantine.py")
 
 
 def _project_files(project_dir: Path) -> list[Path]:

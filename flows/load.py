@@ -1,6 +1,6 @@
 """The nightly load as plain Python: the body of the Prefect flow `nightly_load`.
 
-discover inbox → extract new/changed files (extract.incremental) → skip the rest when nothing
+discover inbox → extract new/changed files (flows.incremental) → skip the rest when nothing
 changed since the published build (flows.inputs) → Great Expectations gate on the staging
 CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts → copy the run log
 into the build → publish by atomic rename (flows.publish) → record the run.
@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging
-from extract.inbox import InboxListing, discover_documents
-from extract.incremental import ExtractionCache, IncrementalSummary, refresh_staging
 from extract.records import ExtractionIssue
 from flows import runlog
 from flows.attribution import Attribution, attribute
 from flows.build import DbtBuild, DbtBuildFailed, dbt_build, require_success
+from flows.extraction_cache import ExtractionCache
+from flows.inbox import InboxListing, discover_documents
+from flows.incremental import IncrementalSummary, refresh_staging
 from flows.inputs import build_inputs, project_fingerprint, record_published, unchanged_since
 from flows.layout import WarehouseLayout
 from flows.publish import clear_unfinished, exclusive_load, publish

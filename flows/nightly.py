@@ -9,7 +9,7 @@ configured (`--dask-address` / $PERFBUDGET_DASK_ADDRESS) the flow runs on prefec
 files (about `DASK_BATCH_BYTES` each: Prefect records every task run, ~100 ms) on the
 cluster's workers, which must see the inbox and the staging folder at the same paths (a
 shared file system). Without one, extraction stays in the flow's process and parallelises
-with a local process pool when the inbox is large (extract.inbox.default_mapper): threads,
+with a local process pool when the inbox is large (flows.pool.default_mapper): threads,
 the default task runner, gain nothing on CPU-bound parsing under the GIL. Tasks retry
 transient errors (I/O, a DuckDB file briefly unavailable, a timeout); a failed quality gate
 or a failed dbt build is not transient and fails the flow at once, with the message naming
@@ -78,7 +78,7 @@ extract_batch = task(_run_batch, name="extract_batch", retries=TASK_RETRIES,
 def task_runner_mapper(function, batches: list[list]):
     """Map `extract_batch` over the batches on the flow's task runner, results in order, a
     bounded number in flight (the flow lands one batch while the workers parse the next)."""
-    from extract.inbox import in_order
+    from flows.pool import in_order
 
     context = FlowRunContext.get()
     workers = 2

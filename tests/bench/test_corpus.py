@@ -13,8 +13,8 @@ from bench.check_corpus import compare, form_mismatches
 from bench.corpus import COUNTS_FILE, generate_files, write_corpus
 from bench.templates import load_templates
 from extract.forms import DEPT_SELF_EVAL
-from extract.inbox import run_extraction
 from extract.pipeline import ERROR, extract_file
+from flows.extraction import run_extraction
 from tests.wide import wide_indicators
 
 N_FORMS = 40

@@ -20,8 +20,8 @@ from expectations.runner import (
     validate,
     validate_staging,
 )
-from extract.inbox import run_extraction
 from extract.records import STAGING_TABLES, columns
+from flows.extraction import run_extraction
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 

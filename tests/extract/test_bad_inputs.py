@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
 from extract.pipeline import extract_file
+from flows.cli import main
 from tests.extract.conftest import SAMPLES, sample_path
 
 GOOD_FORMS = 16
@@ -106,7 +106,7 @@ def test_doubtful_rows_land_with_a_warning_naming_the_line():
 
 
 def test_duplicate_document_is_loaded_once(tmp_path: Path):
-    from extract.inbox import run_extraction
+    from flows.extraction import run_extraction
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -133,7 +133,7 @@ def test_inbox_that_is_a_file_is_a_clear_error(tmp_path: Path, capsys):
 
 
 def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
-    from extract.inbox import run_extraction
+    from flows.extraction import run_extraction
 
     run_extraction(SAMPLES, tmp_path)
     headers = {path.stem: path.open(encoding="utf-8").readline().strip() for path in tmp_path.glob("*.csv")}

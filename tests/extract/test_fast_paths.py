@@ -14,15 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from extract import inbox
 from extract.cells import Row, to_rows
 from extract.decode import decode_document
 from extract.document_rows import rows_of
-from extract.inbox import ProcessPool, batch_bytes_for, in_process, run_extraction, start_method
+from extract.file_rows import _TABLE_ATTRS
 from extract.pipeline import content_id, extract_file
 from extract.readers import read_document
 from extract.records import STAGING_TABLES, ExtractionIssue
-from extract.staging import render_rows
+from extract.rendering import render_rows
+from flows import pool
+from flows.extraction import run_extraction
+from flows.pool import ProcessPool, batch_bytes_for, in_process, start_method
 from tests.extract.conftest import SAMPLES
 
 _CELL_SPACE = " \t\u3000\u00a0\ufeff"
@@ -64,7 +66,7 @@ def reference_csv(table: str, rows: list) -> str:
 def test_render_rows_matches_the_plain_writer_on_the_samples():
     for path in sorted(SAMPLES.glob("*.txt")):
         result = extract_file(path.name, path.read_bytes())
-        for table, attr in inbox._TABLE_ATTRS.items():
+        for table, attr in _TABLE_ATTRS.items():
             rows = getattr(result, attr)
             assert render_rows(table, rows) == reference_csv(table, rows), (path.name, table)
 
@@ -92,17 +94,17 @@ def test_content_id_is_the_same_for_every_encoding_of_the_text(encode):
 
 
 def test_batches_are_sized_for_the_workers():
-    assert batch_bytes_for(80_000_000, 1) == inbox.BATCH_BYTES
-    assert batch_bytes_for(8_000_000, 2) == 8_000_000 // (2 * inbox.BATCHES_PER_WORKER)
-    assert batch_bytes_for(1_000, 2) == inbox.MIN_POOL_BATCH_BYTES
-    assert batch_bytes_for(10**10, 2) == inbox.MAX_POOL_BATCH_BYTES
+    assert batch_bytes_for(80_000_000, 1) == pool.BATCH_BYTES
+    assert batch_bytes_for(8_000_000, 2) == 8_000_000 // (2 * pool.BATCHES_PER_WORKER)
+    assert batch_bytes_for(1_000, 2) == pool.MIN_POOL_BATCH_BYTES
+    assert batch_bytes_for(10**10, 2) == pool.MAX_POOL_BATCH_BYTES
 
 
 def test_start_method_forks_only_a_single_threaded_process(monkeypatch):
     monkeypatch.delenv("PERFBUDGET_START_METHOD", raising=False)
-    monkeypatch.setattr(inbox, "_single_threaded", lambda: True)
+    monkeypatch.setattr(pool, "_single_threaded", lambda: True)
     assert start_method() == "fork"
-    monkeypatch.setattr(inbox, "_single_threaded", lambda: False)
+    monkeypatch.setattr(pool, "_single_threaded", lambda: False)
     assert start_method() == "spawn"
     monkeypatch.setenv("PERFBUDGET_START_METHOD", "forkserver")
     assert start_method() == "forkserver"
@@ -113,7 +115,7 @@ def test_another_thread_means_not_single_threaded():
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert not inbox._single_threaded()
+        assert not pool._single_threaded()
     finally:
         stop.set()
         thread.join()
@@ -125,11 +127,11 @@ def _csvs(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_a_pool_lands_the_same_bytes_as_one_process(method, tmp_path, monkeypatch):
-    monkeypatch.setattr(inbox, "MIN_POOL_BATCH_BYTES", 10_000)  # several batches on the samples
+    monkeypatch.setattr(pool, "MIN_POOL_BATCH_BYTES", 10_000)  # several batches on the samples
     one = run_extraction(SAMPLES, tmp_path / "one", tmp_path / "q1", mapper=in_process)
-    pool = run_extraction(SAMPLES, tmp_path / "pool", tmp_path / "q2", mapper=ProcessPool(2, method=method))
+    pooled = run_extraction(SAMPLES, tmp_path / "pool", tmp_path / "q2", mapper=ProcessPool(2, method=method))
     assert _csvs(tmp_path / "pool") == _csvs(tmp_path / "one")
-    assert pool.lines()[:-1] == one.lines()[:-1]  # all but the seconds
+    assert pooled.lines()[:-1] == one.lines()[:-1]  # all but the seconds
 
 
 def test_a_single_batch_is_not_sent_to_a_pool(tmp_path, monkeypatch):
@@ -142,15 +144,15 @@ def test_a_single_batch_is_not_sent_to_a_pool(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("method", "size", "pooled"), [
-    ("fork", inbox.FORKED_PARALLEL_MIN_BYTES - 1, False),
-    ("fork", inbox.FORKED_PARALLEL_MIN_BYTES, True),
-    ("spawn", inbox.FORKED_PARALLEL_MIN_BYTES, inbox.FORKED_PARALLEL_MIN_BYTES >= inbox.PARALLEL_MIN_BYTES),
-    ("spawn", inbox.PARALLEL_MIN_BYTES, True),
+    ("fork", pool.FORKED_PARALLEL_MIN_BYTES - 1, False),
+    ("fork", pool.FORKED_PARALLEL_MIN_BYTES, True),
+    ("spawn", pool.FORKED_PARALLEL_MIN_BYTES, pool.FORKED_PARALLEL_MIN_BYTES >= pool.PARALLEL_MIN_BYTES),
+    ("spawn", pool.PARALLEL_MIN_BYTES, True),
 ])
 def test_the_default_pool_threshold_follows_the_start_method(method, size, pooled, monkeypatch):
-    monkeypatch.setattr(inbox, "worker_count", lambda: 2)
-    monkeypatch.setattr(inbox, "start_method", lambda: method)
-    mapper = inbox.default_mapper(size)
+    monkeypatch.setattr(pool, "worker_count", lambda: 2)
+    monkeypatch.setattr(pool, "start_method", lambda: method)
+    mapper = pool.default_mapper(size)
     assert isinstance(mapper, ProcessPool) == pooled
     if pooled:
         assert mapper.method == method

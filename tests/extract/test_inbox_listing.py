@@ -13,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
-from extract.inbox import (
-    InboxError,
-    InboxFile,
-    discover_documents,
-    list_documents,
-    quarantine,
-    run_extraction,
-)
 from extract.pipeline import extract_file
 from extract.records import ExtractionIssue
+from flows.cli import main
+from flows.extraction import run_extraction
+from flows.inbox import InboxError, InboxFile, discover_documents, list_documents
+from flows.quarantine import quarantine
 from tests.extract.conftest import sample_path
 
 GBK_NAME = "中文.txt".encode("gbk")  # b'\xd6\xd0\xce\xc4.txt', as a zip made on a Chinese Windows holds it

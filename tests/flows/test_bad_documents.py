@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from flow_sites import SAMPLES, new_site
 
-from extract import incremental
+from flows import incremental
 from flows.load import STEPS, run_load
 
 S000, S001, S002, S003 = (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.inbox import run_extraction
 from extract.readers import read_document
+from flows.extraction import run_extraction
 from tests.extract.conftest import SAMPLES
 from tests.extract.readers import specials
 from tests.extract.readers.render import RENDERERS, SUFFIX

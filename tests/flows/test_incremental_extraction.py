@@ -1,4 +1,4 @@
-"""extract.incremental: only new or changed files are parsed; staging stays the §3 contract."""
+"""flows.incremental: only new or changed files are parsed; staging stays the §3 contract."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from extract import incremental
-from extract.inbox import list_documents, run_extraction
-from extract.incremental import ExtractionCache, refresh_staging
+from flows import extraction_cache, incremental
+from flows.extraction import run_extraction
+from flows.extraction_cache import ExtractionCache
+from flows.inbox import list_documents
+from flows.incremental import refresh_staging
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -99,7 +101,7 @@ def test_removed_and_renamed_files(inbox, tmp_path):
 
 def test_cache_of_another_extractor_version_is_ignored(inbox, tmp_path, monkeypatch):
     refresh(inbox, tmp_path)
-    monkeypatch.setattr(incremental, "EXTRACTOR_VERSION", "9.9.9")
+    monkeypatch.setattr(extraction_cache, "EXTRACTOR_VERSION", "9.9.9")
     summary = refresh(inbox, tmp_path)
     assert summary.files_changed == 5
 

@@ -76,7 +76,7 @@ def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untou
     """Extracts nothing (no file even read), builds nothing, publishes nothing: the published
     file keeps its bytes and mtime; the run is logged as `skipped` in the run log. (The copy
     of the site gave every file a new ctime: the first run hashes them, parses none.)"""
-    from extract import incremental
+    from flows import incremental
 
     published, stat = sha(site_copy.published), site_copy.published.stat()
     old_run = last_run(site_copy).run_id
@@ -197,7 +197,7 @@ def _dbt_descendant(pid: int) -> bool:
 
 def test_sigkill_during_dbt_build_then_a_changed_sample_is_the_only_one_extracted(site_copy, quick_dbt):
     published = sha(site_copy.published)
-    load = subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox",
+    load = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox",
                              str(site_copy.inbox), "--warehouse", str(site_copy.warehouse)],
                             cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -17,7 +17,7 @@ from flows.build import DbtBuildFailed
 # Two `perfbudget run`s in one process: one temporary Prefect server serves both flow runs.
 TWO_RUNS = """
 import os, sys
-from extract.cli import main
+from flows.cli import main
 inbox, warehouse = sys.argv[1:3]
 os.environ["PERFBUDGET_DBT_ARGS"] = sys.argv[3]
 print("exit", main(["run", "--inbox", inbox, "--warehouse", warehouse]), flush=True)

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from flow_sites import REPO_ROOT
 
-from extract.cli import build_parser
+from flows.cli import build_parser
 from flows.prefect_env import start_local_server, stop_server
 
 
@@ -41,7 +41,7 @@ def prefect_server(tmp_path):
 
 
 def test_serve_registers_the_deployment_with_its_cron_and_timezone(prefect_server, tmp_path):
-    serve = subprocess.Popen([sys.executable, "-m", "extract.cli", "serve", "--inbox", str(REPO_ROOT / "data/samples"),
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--inbox", str(REPO_ROOT / "data/samples"),
                               "--warehouse", str(tmp_path / "warehouse")], cwd=REPO_ROOT,
                              env={**os.environ, "PREFECT_API_URL": prefect_server},
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from flow_sites import SAMPLES
 
-from extract.inbox import ProcessPool, extract_paths, in_process, land, list_documents, run_extraction
-from extract.incremental import refresh_staging
+from flows.extraction import extract_paths, run_extraction
+from flows.inbox import list_documents
+from flows.incremental import refresh_staging
+from flows.landing import land
+from flows.pool import ProcessPool, in_process
 
 
 def staged(folder: Path) -> dict[str, bytes]:

@@ -21,10 +21,10 @@ import psutil
 import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site
 
-from extract.inbox import ProcessPool
 from flows import runlog
 from flows.cli import LoadInterrupted, interrupt_on_signals
 from flows.layout import WarehouseLayout
+from flows.pool import ProcessPool
 from flows.publish import ORDER_FILE, kept_builds, publish, rollback
 from flows.runlog import RunLogWarning
 
@@ -180,8 +180,8 @@ def test_a_stop_signal_terminates_the_extraction_workers_at_once():
 
 def test_sigint_during_a_step_is_logged_and_reported_in_one_line(site_copy: Site, monkeypatch, capsys):
     """In process (no dbt): Ctrl-C while the staging gate runs."""
-    from extract.cli import main
     from flows import load
+    from flows.cli import main
 
     def interrupted_gate(*args):
         os.kill(os.getpid(), signal.SIGINT)

@@ -15,9 +15,10 @@ import duckdb
 import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, SAMPLES, Site, new_site
 
-from extract import incremental
-from extract.inbox import discover_documents
-from extract.incremental import refresh_staging
+from flows import extraction_cache, incremental
+from flows.inbox import discover_documents
+from flows.incremental import refresh_staging
+from flows.inputs import PROJECT_INPUTS, project_fingerprint
 from flows.layout import OWNER_NAME, FolderOwnedElsewhere, WarehouseLayout
 from flows.load import run_load
 
@@ -50,7 +51,7 @@ def test_two_warehouses_in_one_folder_loaded_at_once_publish_their_own_inboxes(t
         for file in files:
             shutil.copy(SAMPLES / file, inbox / file)
         loads[name] = subprocess.Popen(
-            [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(inbox),
+            [sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox", str(inbox),
              "--warehouse", str(parent / f"warehouse_{name}")], cwd=REPO_ROOT,
             env={**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
@@ -137,7 +138,7 @@ def test_a_seed_change_re_extracts_and_republishes_without_force_through_a_corru
     shutil.copytree(REPO_ROOT / "seeds", seeds)
     taxonomy = (seeds / "indicator_taxonomy.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
     (seeds / "indicator_taxonomy.csv").write_text("\n".join([*taxonomy, taxonomy[-1]]) + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "extract.cli", "run", "--direct", "--inbox", str(site_copy.inbox),
+    command = [sys.executable, "-m", "flows.cli", "run", "--direct", "--inbox", str(site_copy.inbox),
                "--warehouse", str(site_copy.warehouse)]
     environment = {**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}
     manifest = site_copy.staging / ".incremental" / "manifest.json"
@@ -164,7 +165,7 @@ def test_a_corrupt_manifest_is_rebuilt_with_a_warning_and_the_rows_reused(tmp_pa
     assert str(path) in str(warned[0].message)
     assert summary.parsed == [] and len(summary.reused_by_hash) == 5  # hashed again, parsed never
     assert (staging / "indicators.csv").read_bytes() == before
-    assert json.loads(path.read_text(encoding="utf-8"))["cache_version"] == incremental.cache_version()
+    assert json.loads(path.read_text(encoding="utf-8"))["cache_version"] == extraction_cache.cache_version()
 
 
 def test_runs_share_nothing_with_a_staging_folder_beside_the_warehouse(site_copy):
@@ -174,3 +175,22 @@ def test_runs_share_nothing_with_a_staging_folder_beside_the_warehouse(site_copy
     (stale / "documents.csv").write_text("doc_id\nstale\n", encoding="utf-8")
     assert run_load(site_copy.inbox, site_copy.warehouse).run.status == "skipped"
     assert Site(site_copy.root).staging == site_copy.warehouse / "staging"
+
+
+def test_every_project_input_exists_and_the_code_that_lands_the_rows_is_one(tmp_path):
+    """A renamed module or folder would drop out of the fingerprint without a word; the flows
+    modules that decide which rows land count like the extractor's own code."""
+    assert [name for name in PROJECT_INPUTS if not (REPO_ROOT / name).exists()] == []
+    project = tmp_path / "project"
+    for name in PROJECT_INPUTS:
+        source, copy = REPO_ROOT / name, project / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy)
+    base = project_fingerprint(project, "")
+    assert base == project_fingerprint(REPO_ROOT, "")
+    landing = project / "flows" / "landing.py"
+    landing.write_text(landing.read_text(encoding="utf-8") + "\n# fix\n", encoding="utf-8")
+    assert project_fingerprint(project, "") != base

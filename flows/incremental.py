@@ -2,8 +2,8 @@
 
 A nightly inbox mostly holds yesterday's documents. The manifest remembers, per inbox path,
 its size, mtime_ns, ctime_ns and the sha256 of the bytes last parsed; the cache keeps each
-file's extracted (and screened, see expectations.document_gate) rows under that sha256.
-For every file of the inbox:
+file's extracted (and screened, see expectations.document_gate) rows under that sha256
+(both in flows.extraction_cache). For every file of the inbox:
 
 - same size, mtime_ns and ctime_ns as the manifest says: the cached rows are reused and the
   file is not even read (ctime cannot be set back by a user, so an edit whose mtime was
@@ -13,11 +13,12 @@ For every file of the inbox:
 - otherwise the file is parsed and its rows cached under the sha256 of the very bytes that
   were parsed (a file rewritten between hashing and parsing is cached under its new content).
 
-The cache is only valid for one `cache_version()` (the extractor's code and seeds, and the
-document gate's checks): any change re-extracts everything, and `force` does too.
+The cache is only valid for one `cache_version()` of flows.extraction_cache (the extractor's
+code and seeds, and the document gate's checks): any change re-extracts everything, and
+`force` does too.
 
 Files over `max_file_bytes`, files that vanish or cannot be read, and entries the inbox
-listing refused (extract.inbox.discover_documents) each land as an `extraction_issues` row;
+listing refused (flows.inbox.discover_documents) each land as an `extraction_issues` row;
 none of them raises.
 
 The staging CSVs stay the DESIGN.md §3 contract: every run lands all tables from the current
@@ -34,38 +35,23 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
-import warnings
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from expectations.document_gate import load_document_gate
-from extract import EXTRACTOR_VERSION
-from extract.file_rows import doc_ids_of, drop_documents, renamed, with_first_seen
-from extract.inbox import (
-    ExtractionSummary,
-    FileRows,
-    InboxFile,
-    InboxListing,
-    Mapper,
-    StagingLander,
-    batch_bytes_for,
-    default_mapper,
-    mapper_workers,
-    plan_batches,
-    quarantine,
-    read_regular_file,
-    render_file,
-)
+from extract.file_rows import FileRows, doc_ids_of, drop_documents, render_file, with_first_seen
 from extract.pipeline import ERROR, FileExtraction, extract_file
 from extract.records import STAGING_TABLES, ExtractionIssue
+from flows.extraction_cache import ExtractionCache, FileState
+from flows.inbox import InboxFile, InboxListing, read_regular_file
+from flows.landing import StagingLander
+from flows.pool import Mapper, batch_bytes_for, default_mapper, mapper_workers, plan_batches
+from flows.quarantine import quarantine
+from flows.summary import ExtractionSummary
 
-MANIFEST_NAME = "manifest.json"
-ROWS_FOLDER = "files"
-REJECTIONS_NAME = "rejections.json"
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 VANISHED = "the file was removed while the load ran; it loads on the next run if it is back"
 
@@ -73,22 +59,6 @@ VANISHED = "the file was removed while the load ran; it loads on the next run if
 def max_file_bytes_setting() -> int:
     """$PERFBUDGET_MAX_FILE_MB (default 64): larger files are quarantined unread."""
     return int(float(os.environ.get("PERFBUDGET_MAX_FILE_MB", DEFAULT_MAX_FILE_BYTES / 2**20)) * 2**20)
-
-
-def cache_version() -> str:
-    """What cached rows depend on: the extractor (code and seeds) and the document gate."""
-    return f"{EXTRACTOR_VERSION}/gate-{load_document_gate().version}"
-
-
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What the manifest knows about one inbox file."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    sha256: str
 
 
 @dataclass(slots=True)
@@ -128,161 +98,9 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def write_json_atomic(target: Path, payload: object) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, ensure_ascii=False)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def utc_iso(ns: int | None = None) -> str:
     moment = datetime.now(UTC) if ns is None else datetime.fromtimestamp(ns / 1e9, UTC)
     return moment.isoformat(timespec="milliseconds")
-
-
-class ExtractionCache:
-    """The manifest (path → size, mtime_ns, ctime_ns, sha256; content → first seen) and the
-    per-file row cache (sha256 → rows). A manifest that cannot be read is rebuilt, with a
-    warning naming it: the cost is one re-hash of the inbox, never a failed run."""
-
-    def __init__(self, cache_dir: Path, version: str | None = None):
-        self.cache_dir = cache_dir
-        self.version = version or cache_version()
-        self.manifest_path = cache_dir / MANIFEST_NAME
-        self.rows_dir = cache_dir / ROWS_FOLDER
-        self.warnings: list[str] = []
-        self._payload: dict | None = None
-
-    def _manifest(self) -> dict:
-        if self._payload is None:
-            self._payload = self._read_manifest()
-        return self._payload
-
-    def _read_manifest(self) -> dict:
-        try:
-            payload = json.loads(self.manifest_path.read_bytes().decode("utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, UnicodeDecodeError, ValueError) as err:
-            return self._healed(f"{type(err).__name__}: {err}")
-        if not isinstance(payload, dict) or not isinstance(payload.get("files", []), list):
-            return self._healed(f"a JSON {type(payload).__name__}, not the manifest's object")
-        return payload
-
-    def _healed(self, reason: str) -> dict:
-        message = (f"extraction manifest {self.manifest_path} is unreadable ({reason}); "
-                   "rebuilt from the inbox (files are hashed again, rows come from the cache)")
-        warnings.warn(message, stacklevel=3)
-        self.warnings.append(message)
-        return {}
-
-    @property
-    def current(self) -> bool:
-        """The manifest (and so the cached rows) are of this cache version."""
-        return self._manifest().get("cache_version") == self.version
-
-    def load_manifest(self) -> dict[str, FileState]:
-        if not self.current:
-            return {}
-        states = {}
-        for entry in self._manifest().get("files", []):
-            try:
-                state = FileState(**entry)
-            except TypeError:
-                continue  # an entry of an older manifest: the file is hashed again
-            states[state.path] = state
-        return states
-
-    def first_seen(self) -> dict[str, list[str]]:
-        """content id → [first seen at, the file's mtime then]: kept across versions, since it
-        is the inbox's history, not an extraction result."""
-        seen = self._manifest().get("first_seen", {})
-        return seen if isinstance(seen, dict) else {}
-
-    def load_landed(self) -> dict | None:
-        """What the last refresh landed: inbox fingerprint, CSV sizes/mtimes, summary counts."""
-        if not self.current:
-            return None
-        landed = self._manifest().get("landed")
-        return landed if isinstance(landed, dict) else None
-
-    def save_manifest(self, states: dict[str, FileState], first_seen: dict[str, list[str]],
-                      landed: dict | None = None) -> None:
-        self._payload = {
-            "cache_version": self.version,
-            "files": [asdict(states[name]) for name in sorted(states)],
-            "first_seen": first_seen,
-            "landed": landed,
-        }
-        write_json_atomic(self.manifest_path, self._payload)
-
-    def _rows_path(self, sha256: str) -> Path:
-        return self.rows_dir / f"{sha256}.json"
-
-    def has(self, sha256: str) -> bool:
-        """Rows cached for this content by this cache version. A manifest of another version
-        says every row file is stale; with no manifest (lost, or unreadable and rebuilt) each
-        row file's own version stamp is read instead, so the rows are reused, not re-parsed."""
-        if self.current:
-            return self._rows_path(sha256).exists()
-        if self._manifest():
-            return False
-        try:
-            with self._rows_path(sha256).open("rb") as stream:
-                head = stream.read(len(self.version) + 40)
-        except OSError:
-            return False
-        return head.startswith(json.dumps({"cache_version": self.version}, ensure_ascii=False)[:-1].encode())
-
-    def get(self, sha256: str, source_file: str) -> FileRows | None:
-        """The cached rows of a file's content, relabelled with the name it has now."""
-        try:
-            payload = json.loads(self._rows_path(sha256).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
-            return None
-        if not isinstance(payload, dict) or payload.pop("cache_version", None) != self.version:
-            return None
-        try:
-            file_rows = FileRows(**payload)
-        except TypeError:
-            return None
-        if file_rows.source_file != source_file:
-            file_rows = renamed(file_rows, source_file)
-        return file_rows
-
-    def put(self, sha256: str, file_rows: FileRows) -> None:
-        write_json_atomic(self._rows_path(sha256), {"cache_version": self.version, **asdict(file_rows)})
-
-    def prune(self, keep: set[str]) -> None:
-        """Drop cached rows of contents no longer in the inbox."""
-        if not self.rows_dir.exists():
-            return
-        for cached in self.rows_dir.glob("*.json"):
-            if cached.stem not in keep:
-                cached.unlink(missing_ok=True)
-
-    # --- forms a dbt test rejected (flows.attribution): kept for the project they failed on ----
-
-    def load_rejections(self, project: str) -> dict[str, list[ExtractionIssue]]:
-        try:
-            payload = json.loads((self.cache_dir / REJECTIONS_NAME).read_text(encoding="utf-8"))
-            if payload.get("project") != project:
-                return {}
-            return {doc_id: [ExtractionIssue(**issue) for issue in issues]
-                    for doc_id, issues in payload["documents"].items()}
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            return {}
-
-    def save_rejections(self, project: str, rejections: Mapping[str, list[ExtractionIssue]]) -> None:
-        write_json_atomic(self.cache_dir / REJECTIONS_NAME, {
-            "project": project,
-            "documents": {doc_id: [asdict(issue) for issue in issues] for doc_id, issues in sorted(rejections.items())},
-        })
 
 
 def issue_rows(name: str, code: str, message: str) -> FileRows:
@@ -531,4 +349,3 @@ def _rejected_in(file_rows: FileRows, rejections: Mapping[str, list[ExtractionIs
     if not rejections or not file_rows.rows["documents"]:
         return {}
     return {doc_id: rejections[doc_id] for doc_id in doc_ids_of(file_rows) if doc_id in rejections}
-
