@@ -9,6 +9,8 @@ parse and what to reuse from them; this module only stores and reads them.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -27,9 +29,25 @@ ROWS_FOLDER = "files"
 REJECTIONS_NAME = "rejections.json"
 
 
+# the flows modules that decide which rows land and how (listing, screening, landing): a change
+# to them re-lands the inbox as a change to the extractor does
+LANDING_MODULES = ("inbox.py", "pool.py", "extraction.py", "extraction_cache.py", "incremental.py", "landing.py",
+                   "quarantine.py")
+
+
+@functools.cache
+def landing_version() -> str:
+    """Hash of the landing code (LANDING_MODULES)."""
+    digest = hashlib.sha256()
+    for name in LANDING_MODULES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def cache_version() -> str:
-    """What cached rows depend on: the extractor (code and seeds) and the document gate."""
-    return f"{EXTRACTOR_VERSION}/gate-{load_document_gate().version}"
+    """What cached and landed rows depend on: the extractor (code and seeds), the document gate
+    and the code that lands them."""
+    return f"{EXTRACTOR_VERSION}/gate-{load_document_gate().version}/landing-{landing_version()}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,3 +124,23 @@ def test_cache_is_pruned_to_the_inbox(inbox, tmp_path):
     cache = ExtractionCache(tmp_path / "staging" / ".incremental")
     assert len(list(cache.rows_dir.glob("*.json"))) == 4
     assert len(cache.load_manifest()) == 4
+
+
+def test_the_cache_is_only_valid_for_the_landing_code_it_was_made_with(tmp_path, monkeypatch):
+    """Editing a module that lists, screens or lands rows re-lands the inbox (it is part of the
+    cache version), as editing the extractor does."""
+    from flows import extraction_cache
+
+    flows_copy = tmp_path / "flows"
+    flows_copy.mkdir()
+    for name in extraction_cache.LANDING_MODULES:
+        (flows_copy / name).write_bytes((extraction_cache.Path(extraction_cache.__file__).parent / name).read_bytes())
+    monkeypatch.setattr(extraction_cache, "__file__", str(flows_copy / "extraction_cache.py"))
+    extraction_cache.landing_version.cache_clear()
+    before = extraction_cache.cache_version()
+    with (flows_copy / "landing.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# a changed landing rule\n")
+    extraction_cache.landing_version.cache_clear()
+    after = extraction_cache.cache_version()
+    extraction_cache.landing_version.cache_clear()
+    assert before != after and before.split("/landing-")[0] == after.split("/landing-")[0]
