@@ -64,7 +64,7 @@ def inbox(tmp_path: Path) -> Path:
     shutil.copytree(SAMPLES, folder)
     for name, (data, _, _) in BAD_INPUTS.items():
         (folder / name).write_bytes(data)
-    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not read yet")
+    (folder / "cut.pdf").write_bytes(b"%PDF-1.4 cut off before its first object")
     return folder
 
 
@@ -79,9 +79,9 @@ def test_inbox_with_bad_files_lands_every_good_document(inbox: Path, tmp_path: P
     issues = read_csv(out / "extraction_issues.csv")
     errors = {(i["source_file"], i["code"], i["source_line"]) for i in issues if i["severity"] == "error"}
     expected = {(name, code, str(line)) for name, (_, code, line) in BAD_INPUTS.items()}
-    assert errors == expected | {("scan.pdf", "unsupported_format", "")}
+    assert errors == expected | {("cut.pdf", "corrupt_file", "")}
     quarantined = sorted(p.name for p in quarantine.iterdir())
-    assert quarantined == sorted([*BAD_INPUTS, "scan.pdf"])
+    assert quarantined == sorted([*BAD_INPUTS, "cut.pdf"])
     assert (quarantine / "cut_mid_table.txt").read_bytes() == (inbox / "cut_mid_table.txt").read_bytes()
     indicators = read_csv(out / "indicators.csv")
     good_ids = {d["doc_id"] for d in documents if d["source_file"].startswith("0")}
