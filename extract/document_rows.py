@@ -10,10 +10,18 @@ same rows blank and the content rules fill them.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from extract.cells import Row
 from extract.readers.model import Document, Paragraph, Table, resolve_grid
 
 _TEXT_FORMAT = "text"
+_TEXT_OF = itemgetter(1)
+
+
+def _filled(texts: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """(column, text) of the non-empty cells, picked in C (`filter`), as extract/cells.py does."""
+    return tuple(filter(_TEXT_OF, enumerate(texts)))
 
 
 def rows_of(document: Document) -> list[Row]:
@@ -44,7 +52,7 @@ def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
     texts = table.row_texts()
     if not table.has_spans:
         for cells, row_texts in zip(table.rows, texts, strict=True):
-            filled = tuple((col, text) for col, text in enumerate(row_texts) if text)
+            filled = _filled(row_texts)
             if by_line:
                 line = cells[0].source_line if cells else None
                 rows.append(Row(line, row_texts, filled, line))
@@ -55,7 +63,7 @@ def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
                 rows.append(Row(len(rows) + 1, row_texts, filled, None, tuple(refs)))
         return
     for grid_row, (row_texts, slots) in enumerate(zip(texts, resolve_grid(table), strict=True)):
-        filled = tuple((col, text) for col, text in enumerate(row_texts) if text)
+        filled = _filled(row_texts)
         covered = {col: slot.cell.text for col, slot in enumerate(slots)
                    if slot is not None and slot.cell.row < grid_row and slot.cell.text}
         refs = tuple(slot.cell.source_ref if slot is not None else "" for slot in slots)

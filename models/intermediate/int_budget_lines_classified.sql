@@ -29,7 +29,7 @@ lines_in_context as (
         documents.unit_key,
         documents.unit_name_key,
         documents.project_key as document_project_key,
-        case when documents.doc_type = 'dept_self_eval' then 'self_eval' else 'target' end as form_scope
+        case when documents.doc_type in ('dept_self_eval', 'project_self_eval') then 'self_eval' else 'target' end as form_scope
     from budget_lines
     inner join documents
         on documents.doc_id = budget_lines.doc_id

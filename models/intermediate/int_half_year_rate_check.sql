@@ -39,6 +39,7 @@ rate_targets as (
     inner join parsed_values
         on parsed_values.indicator_key = indicators.indicator_key
         and parsed_values.period = 'half_year'
+        and parsed_values.kind = 'target'
     where indicators.indicator_name = '{{ var("budget_execution_rate_indicator", "预算执行率") }}'
     group by indicators.document_key
 ),

@@ -1,35 +1,38 @@
--- The two target cells of every indicator row, one row each (period half_year | full_year),
--- with the value squashed (all whitespace removed, docs/DOMAIN.md §B.3) and the unit printed at the
--- end of the indicator name, e.g. 全市智算规模（P） -> P (used when the value is a bare number).
+-- Every printed value cell group of every indicator row, one row each (indicator_values.csv,
+-- staging contract v2): period half_year | full_year | mid_term, kind target | actual, with the
+-- value squashed (all whitespace removed, docs/DOMAIN.md §B.3) and the unit printed at the end
+-- of the indicator name, e.g. 全市智算规模（P） -> P (used when the value is a bare number).
 with indicators as (
     select * from {{ ref('int_indicators_classified') }}
 ),
 
-half_year as (
-    select indicator_key, indicator_name, 'half_year' as period, half_year_raw as value_raw
-    from indicators
+indicator_values as (
+    select * from {{ ref('stg_perfbudget__indicator_values') }}
 ),
 
-full_year as (
-    select indicator_key, indicator_name, 'full_year' as period, full_year_raw as value_raw
-    from indicators
-),
-
-unioned as (
-    select * from half_year
-    union all
-    select * from full_year
+values_of_rows as (
+    select
+        indicators.indicator_key,
+        indicators.indicator_name,
+        indicator_values.period,
+        indicator_values.kind,
+        indicator_values.value_raw
+    from indicator_values
+    inner join indicators
+        on indicators.doc_id = indicator_values.doc_id
+        and indicators.indicator_seq = indicator_values.indicator_seq
 ),
 
 final as (
     select
-        {{ pb_key(['indicator_key', 'period']) }} as indicator_value_key,
+        {{ pb_key(['indicator_key', 'period', 'kind']) }} as indicator_value_key,
         indicator_key,
         period,
+        kind,
         value_raw,
         nullif(replace({{ pb_regexp_replace('value_raw', '[[:space:]]+', '') }}, '　', ''), '') as value_text,
         {{ pb_regexp_extract(pb_regexp_replace('indicator_name', '[[:space:]]+', ''), '[（(]([^（）()]+)[）)]$', 1) }} as name_unit_text
-    from unioned
+    from values_of_rows
 )
 
 select * from final

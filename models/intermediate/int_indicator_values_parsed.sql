@@ -104,6 +104,7 @@ final as (
         indicator_value_key,
         indicator_key,
         period,
+        kind,
         value_raw,
         value_kind,
         case when value_kind = 'quantitative' then comparator end as comparator,

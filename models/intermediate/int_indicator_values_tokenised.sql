@@ -98,6 +98,7 @@ final as (
         indicator_value_key,
         indicator_key,
         period,
+        kind,
         value_raw,
         value_text,
         name_unit_text,

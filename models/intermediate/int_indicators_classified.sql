@@ -44,8 +44,8 @@ indicators_in_context as (
         indicators.*,
         targets.half_year_raw,
         targets.full_year_raw,
-        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), '\\([0-9.]+分\\)$', '') }} as level1_key,
-        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), '\\([0-9.]+分\\)$', '') }} as level2_key,
+        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), '\\([0-9.]+(-[0-9.]+)?分?\\)分?$', '') }} as level1_key,
+        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), '\\([0-9.]+(-[0-9.]+)?分?\\)分?$', '') }} as level2_key,
         documents.document_key,
         documents.doc_type,
         documents.fiscal_year,
@@ -148,6 +148,11 @@ final as (
         linked_project_raw,
         half_year_raw,
         full_year_raw,
+        weight_raw,
+        score_raw,
+        direction_raw,
+        standard_raw,
+        deviation_raw,
         source_line,
         source_ref
     from classified

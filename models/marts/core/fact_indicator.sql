@@ -15,11 +15,20 @@ units_of_measure as (
 ),
 
 half_year as (
-    select * from parsed_values where period = 'half_year'
+    select * from parsed_values where period = 'half_year' and kind = 'target'
 ),
 
 full_year as (
-    select * from parsed_values where period = 'full_year'
+    select * from parsed_values where period = 'full_year' and kind = 'target'
+),
+
+-- 中期 (multi-year) targets, and what a self-evaluation says was achieved (实际完成值)
+mid_term as (
+    select * from parsed_values where period = 'mid_term' and kind = 'target'
+),
+
+actual as (
+    select * from parsed_values where period = 'full_year' and kind = 'actual'
 ),
 
 -- the key the 对应项目 cell would give its project, computed before the join: a join condition
@@ -91,6 +100,25 @@ final as (
         full_year.qualitative_class as full_year_qualitative_class,
         full_year.is_vague as full_year_is_vague,
         full_uom.uom_kind as full_year_uom_kind,
+        mid_term.value_raw as mid_term_raw,
+        mid_term.comparator as mid_term_comparator,
+        mid_term.value_num as mid_term_value_num,
+        mid_term.value_max as mid_term_value_max,
+        mid_term.uom as mid_term_uom,
+        mid_term.value_kind as mid_term_value_kind,
+        mid_term.direction as mid_term_direction,
+        actual.value_raw as actual_raw,
+        actual.comparator as actual_comparator,
+        actual.value_num as actual_value_num,
+        actual.value_max as actual_value_max,
+        actual.uom as actual_uom,
+        actual.value_kind as actual_value_kind,
+        actual.direction as actual_direction,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('linked.weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as weight,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('linked.score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as score,
+        linked.direction_raw as direction_declared,
+        linked.standard_raw as standard,
+        linked.deviation_raw as deviation_reason,
         case when half_year.is_multi_unit or full_year.is_multi_unit then true else false end as is_multi_unit,
         case when half_year.is_trivial_lower_bound or full_year.is_trivial_lower_bound then true else false end as has_trivial_lower_bound,
         case
@@ -111,6 +139,10 @@ final as (
         on half_year.indicator_key = linked.indicator_key
     left join full_year
         on full_year.indicator_key = linked.indicator_key
+    left join mid_term
+        on mid_term.indicator_key = linked.indicator_key
+    left join actual
+        on actual.indicator_key = linked.indicator_key
     left join units_of_measure as full_uom
         on full_uom.uom = {{ dbt.split_part('full_year.uom', "'/'", 1) }}
 )

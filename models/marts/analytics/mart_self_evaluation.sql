@@ -1,0 +1,138 @@
+-- One row per self-evaluation table (项目支出绩效自评表, and department-wide ones): budget
+-- execution (执行数 / 全年预算数) computed and as printed, each target against its actual, scores
+-- against weights, and the checks a reviewer makes: no score above its weight, the printed
+-- 执行率 equal to 执行数 ÷ 全年预算数 (to the printed precision, one percentage point).
+-- The funding total is the form's total income line (sum_role total in seed budget_categories:
+-- 资金总额, 年度资金总额 …), else its first line. Forms with neither indicators nor funding lines
+-- (a prose self-evaluation report) are in fact_evaluation, not here.
+with documents as (
+    select * from {{ ref('int_documents_resolved') }}
+    where doc_type in ('project_self_eval', 'dept_self_eval')
+),
+
+budget_lines as (
+    select * from {{ ref('int_budget_lines_classified') }}
+),
+
+amounts as (
+    select * from {{ ref('int_budget_amounts') }}
+),
+
+stg_budget_lines as (
+    select * from {{ ref('stg_perfbudget__budget_lines') }}
+),
+
+targets as (
+    select * from {{ ref('int_self_eval_targets') }}
+),
+
+ranked_lines as (
+    select
+        budget_lines.document_key,
+        budget_lines.doc_id,
+        budget_lines.line_seq,
+        budget_lines.label_raw,
+        row_number() over (
+            partition by budget_lines.document_key
+            order by case when budget_lines.sum_role = 'total' and budget_lines.direction = 'income' then 0 else 1 end,
+                budget_lines.line_seq
+        ) as line_rank
+    from budget_lines
+    inner join documents
+        on documents.document_key = budget_lines.document_key
+),
+
+total_lines as (
+    select
+        ranked_lines.document_key,
+        ranked_lines.line_seq,
+        ranked_lines.label_raw,
+        stg_budget_lines.rate_raw,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('stg_budget_lines.weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as budget_weight,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('stg_budget_lines.score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as budget_score,
+        cast({{ pb_try_cast(pb_regexp_replace(pb_fullwidth_to_ascii('stg_budget_lines.rate_raw'), '[%[:space:]]', ''), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as rate_printed_pct
+    from ranked_lines
+    inner join stg_budget_lines
+        on stg_budget_lines.doc_id = ranked_lines.doc_id
+        and stg_budget_lines.line_seq = ranked_lines.line_seq
+    where ranked_lines.line_rank = 1
+),
+
+total_amounts as (
+    select
+        total_lines.document_key,
+        max(case when amounts.phase = 'initial_budget' then amounts.amount_wan end) as initial_budget_wan,
+        max(case when amounts.phase = 'annual_budget' then amounts.amount_wan end) as annual_budget_wan,
+        max(case when amounts.phase = 'executed' then amounts.amount_wan end) as executed_wan
+    from total_lines
+    inner join amounts
+        on amounts.document_key = total_lines.document_key
+        and amounts.line_seq = total_lines.line_seq
+    group by total_lines.document_key
+),
+
+target_counts as (
+    select
+        document_key,
+        count(*) as n_indicators,
+        sum(case when target_status = 'met' then 1 else 0 end) as n_met,
+        sum(case when target_status = 'not_met' then 1 else 0 end) as n_not_met,
+        sum(case when target_status = 'not_comparable' then 1 else 0 end) as n_not_comparable,
+        sum(case when target_status = 'not_reported' then 1 else 0 end) as n_not_reported,
+        sum(weight) as indicator_weight_total,
+        sum(score) as indicator_score_total,
+        sum(case when is_score_above_weight then 1 else 0 end) as n_scores_above_weight
+    from targets
+    group by document_key
+),
+
+final as (
+    select
+        documents.document_key,
+        documents.doc_type,
+        documents.unit_key,
+        documents.project_key,
+        documents.fiscal_year,
+        documents.unit_name,
+        documents.project_name,
+        documents.source_file,
+        total_lines.label_raw as total_line_label,
+        total_amounts.initial_budget_wan,
+        total_amounts.annual_budget_wan,
+        total_amounts.executed_wan,
+        cast(case
+            when total_amounts.annual_budget_wan > 0
+                then round(100 * total_amounts.executed_wan / total_amounts.annual_budget_wan, 2)
+        end as {{ dbt.type_numeric() }}) as execution_rate_pct,
+        total_lines.rate_raw as execution_rate_printed,
+        total_lines.rate_printed_pct as execution_rate_printed_pct,
+        case
+            when total_lines.rate_printed_pct is null or total_amounts.annual_budget_wan is null
+                or total_amounts.annual_budget_wan = 0 or total_amounts.executed_wan is null then null
+            when abs(total_lines.rate_printed_pct - 100 * total_amounts.executed_wan / total_amounts.annual_budget_wan) <= 1
+                then true
+            else false
+        end as is_rate_consistent,
+        total_lines.budget_weight,
+        total_lines.budget_score,
+        coalesce(target_counts.n_indicators, 0) as n_indicators,
+        coalesce(target_counts.n_met, 0) as n_met,
+        coalesce(target_counts.n_not_met, 0) as n_not_met,
+        coalesce(target_counts.n_not_comparable, 0) as n_not_comparable,
+        coalesce(target_counts.n_not_reported, 0) as n_not_reported,
+        target_counts.indicator_weight_total,
+        target_counts.indicator_score_total,
+        coalesce(target_counts.indicator_score_total, 0) + coalesce(total_lines.budget_score, 0) as score_total,
+        coalesce(target_counts.n_scores_above_weight, 0)
+            + case when total_lines.budget_score > total_lines.budget_weight then 1 else 0 end as n_scores_above_weight
+    from documents
+    left join total_lines
+        on total_lines.document_key = documents.document_key
+    left join total_amounts
+        on total_amounts.document_key = documents.document_key
+    left join target_counts
+        on target_counts.document_key = documents.document_key
+    where target_counts.document_key is not null or total_lines.document_key is not null
+)
+
+select * from final
