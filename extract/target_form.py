@@ -120,13 +120,19 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy) -> TargetFormContent:
 
 
 def _check_complete(form: FormSlice, content: TargetFormContent, tables: list[IndicatorTableParser]) -> None:
-    """A target form always closes with the 满意度指标 group (as rows or an empty template
-    slot) in every template we know; a form that stops before it was cut off."""
+    """A Jiangsu form closes with the 满意度指标 group, but other templates order their
+    groups otherwise and real pages are cut: a table that stops elsewhere is a doubt (a
+    warning naming the last row), not a reason to lose its rows. Only a form with neither an
+    indicator table nor a funding block is an error: there is nothing to trust in it."""
     if not tables:
+        if content.budget_lines:
+            content.warnings.append((form.line_end, "no_indicator_table",
+                                     "form has a funding block but no indicator table (一级指标 header)"))
+            return
         content.errors.append((form.line_end, "truncated_form",
                                "target form has no indicator table (一级指标 header): cut off or incomplete"))
         return
     if tables[-1].level1.canonical != LAST_LEVEL1:
-        content.errors.append((form.line_end, "truncated_table",
+        content.warnings.append((form.line_end, "truncated_table",
                                f"indicator table stops at line {form.line_end} before the {LAST_LEVEL1} group: "
                                "the form was cut off mid-table"))
