@@ -40,6 +40,24 @@ class IndicatorRow:
     level3_col: int | None = None
     half_col: int | None = None
     full_col: int | None = None
+    # read by column role (extract/role_table.py): every value column of the header, and the
+    # weight / score / direction / standard / deviation cells; None for the 半年/全年 tables
+    values: list[ValueCell] | None = None
+    extras: dict[str, str] = field(default_factory=dict)
+    project: int | None = None  # index into the table's projects when one table lists several
+
+
+@dataclass(slots=True)
+class ValueCell:
+    """One target or actual value of a row, as printed; a split value keeps its parts."""
+
+    period: str
+    kind: str
+    value_raw: str
+    comparator_raw: str = ""
+    number_raw: str = ""
+    unit_raw: str = ""
+    col: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
