@@ -15,7 +15,7 @@ DEPT_SELF_EVAL = "dept_self_eval"
 PROJECT_SELF_EVAL = "project_self_eval"
 _INDICATOR_HEADER = "一级指标"
 _ACTUAL_WORDS = ("完成值", "实际完成", "得分")
-_YEAR_LINE = re.compile(r"^(\d{4})年度?$")
+_YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")
 _YEAR_IN_TEXT = re.compile(r"(\d{4})年度")
 _MAX_TITLE_CHARS = 80
 

@@ -92,9 +92,9 @@ class TableHeader:
 def is_header_row(row: Row) -> bool:
     """Asked of every row of every target form: a substring test on the joined cells (in C)
     rules out almost all rows before any cell is looked at one by one."""
-    if "一级指标" not in "\t".join(row.cells):
+    if "一级" not in "\t".join(row.cells):  # '一级 指标' and '一级\n指标' too
         return False
-    return any("一级指标" in text and squash(text) == "一级指标" for _, text in row.filled)
+    return any("一级" in text and squash(text) == "一级指标" for _, text in row.filled)
 
 
 @dataclass(slots=True)

@@ -57,6 +57,11 @@ class TableColumns:
         return keys
 
     @property
+    def has_second_set(self) -> bool:
+        """Two column sets side by side (中期 and 年度)."""
+        return any(role.role == LEVEL3 + _REPEAT for role in self.roles.values())
+
+    @property
     def needs_roles(self) -> bool:
         """True unless the header is the Jiangsu one (labels, 重点工作/对应项目, 半年 and 全年
         values), which the content rules of IndicatorTableParser read."""
@@ -187,6 +192,23 @@ class RoleTableParser(IndicatorTableParser):
         self._apply_duty_cells(indicator, " ".join(t for _, t in placed.get("key_work", [])),
                                " ".join(t for _, t in placed.get("linked_project", [])))
         self.rows.append(indicator)
+        if self.columns.has_second_set:
+            self._second_set(indicator, placed)
+
+    def _second_set(self, indicator: IndicatorRow, placed: dict[str, list[tuple[int, str]]]) -> None:
+        """The year's column set of a 中期 + 年度 table: its own row, with the 二级 and 三级
+        labels it prints (the first set's where it prints none) and the year's values only."""
+        values = indicator.values or []
+        indicator.values = [v for v in values if v.period == MID_TERM]
+        level2 = placed.get(LEVEL2 + _REPEAT, [])
+        level3 = placed.get(LEVEL3 + _REPEAT, [])
+        second = IndicatorRow(
+            self.table_seq, indicator.level1_raw, level2[0][1] if level2 else indicator.level2_raw,
+            level3[0][1] if level3 else indicator.level3_raw, indicator.key_work_raw, indicator.linked_project_raw,
+            "", "", indicator.level1_fill, "cell" if level2 else indicator.level2_fill, indicator.position,
+            level3[0][0] if level3 else indicator.level3_col, values=[v for v in values if v.period != MID_TERM],
+            extras=dict(indicator.extras), project=indicator.project)
+        self.rows.append(second)
 
     def _split_key(self, col: int) -> tuple[str, str]:
         """(period, kind) of the number column a 指标性质 / 度量单位 column belongs to."""

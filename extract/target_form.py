@@ -11,6 +11,7 @@ from extract.column_roles import RoleVocabulary, load_vocabulary
 from extract.form_labels import FormLabels, load_form_labels
 from extract.forms import FormSlice
 from extract.funding import FundingParser, ParsedLine
+from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
@@ -55,6 +56,17 @@ def _read_header_fields(row: Row, header: dict[str, str], labels: FormLabels) ->
         header.setdefault(name, value)
 
 
+def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
+                fundings: list[FundingParser | FundingTableParser | FundingPairsParser]) -> FundingPairsParser | None:
+    """A block of label/amount pairs opened by this row, or None."""
+    parser = FundingPairsParser(vocabulary)
+    if not parser.opens(row):
+        return None
+    content.amount_unit = parser.unit or FundingParser.block_unit(row) or content.amount_unit or "万元"
+    fundings.append(parser)
+    return parser
+
+
 def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabulary: RoleVocabulary,
                   table_seq: int) -> tuple[IndicatorTableParser, bool]:
     """The parser of the indicator table whose header starts at `row`, and whether the next row
@@ -72,10 +84,11 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
     vocabulary = vocabulary or load_vocabulary()
     labels = load_form_labels()
     content = TargetFormContent()
-    fundings: list[FundingParser | FundingTableParser] = []
+    fundings: list[FundingParser | FundingTableParser | FundingPairsParser] = []
     tables: list[IndicatorTableParser] = []
     funding: FundingParser | None = None
     funding_table: FundingTableParser | None = None
+    pairs: FundingPairsParser | None = None
     table: IndicatorTableParser | None = None
     lower_header: Row | None = None  # a two-row header's second row, read with its first
     for index, row in enumerate(form.rows):
@@ -93,7 +106,9 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             continue
         if funding_table is not None and funding_table.read(row):
             continue
-        funding_table = None
+        if pairs is not None and pairs.read(row):
+            continue
+        funding_table = pairs = None
         first = squash(filled[0][1])  # only rows before the indicator tables need it
         if (roles := funding_header(row, vocabulary)) is not None:
             content.amount_unit = header_unit(row) or content.amount_unit or "万元"
@@ -102,6 +117,9 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             funding = None
         elif first in labels.header_fields:
             _read_header_fields(row, content.header, labels)
+            pairs = _open_pairs(row, vocabulary, content, fundings)
+        elif (pairs := _open_pairs(row, vocabulary, content, fundings)) is not None:
+            funding = None
         elif first in labels.narratives:
             col, text = filled[1] if len(filled) > 1 else (filled[0][0], "")
             content.narratives.append(

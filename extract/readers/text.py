@@ -27,6 +27,35 @@ def pipe_cells(line: str) -> list[str] | None:
     return [cell.strip(CELL_SPACE) for cell in body.split("|")]
 
 
+_BROKEN_ROW_CELLS = 2
+
+
+def _broken_row(line: str) -> bool:
+    """A ` | ` line cut by a line break inside its row: it ends on a lone separator and holds
+    one or two cells (`绩效指标 | 一级 指标 |` then `二级 指标 |` …); a complete row ends on
+    the empty cells that pad it (`||`) or holds the table's cells."""
+    body = line.rstrip(CELL_SPACE)
+    cells = pipe_cells(line)
+    return (body.endswith(" |") and not body.endswith("||") and cells is not None
+            and len([c for c in cells if c]) <= _BROKEN_ROW_CELLS)
+
+
+def _joined_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) with each broken ` | ` row joined to the lines that continue it
+    (numbered by its first line)."""
+    lines = text.split("\n")
+    joined: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        number, line = index + 1, lines[index]
+        while _broken_row(lines[index]) and index + 1 < len(lines) and pipe_cells(lines[index + 1]) is not None:
+            index += 1
+            line = line.rstrip(CELL_SPACE) + " " + lines[index].strip(CELL_SPACE)
+        joined.append((number, line))
+        index += 1
+    return joined
+
+
 def _row_of(line: str) -> tuple[str, list[str]] | None:
     if "\t" in line:
         return TAB, [cell.strip(CELL_SPACE) for cell in line.split("\t")]
@@ -49,7 +78,7 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     pending: list[tuple[int, list[str]]] = []
     pending_kind = ""
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line in _joined_lines(text) if " |" in text else enumerate(text.split("\n"), start=1):
         row = _row_of(line)
         if row is not None and row[0] == pending_kind:
             pending.append((line_no, row[1]))
