@@ -4,6 +4,7 @@ narrative label, the funding block, an indicator header), not by where it sits."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extract.cells import Row, squash
@@ -19,6 +20,8 @@ from extract.taxonomy import Taxonomy
 from extract.text_clean import html_to_text
 
 LAST_LEVEL1 = "满意度指标"
+# a line naming the unit of every amount of the form ('金额单位:元', '单位：万元')
+_AMOUNT_UNIT_LINE = re.compile(r"^(?:金额)?单位[:：](万元|元)$")
 
 
 @dataclass(slots=True)
@@ -110,7 +113,9 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             continue
         funding_table = pairs = None
         first = squash(filled[0][1])  # only rows before the indicator tables need it
-        if (roles := funding_header(row, vocabulary)) is not None:
+        if len(filled) == 1 and (unit_line := _AMOUNT_UNIT_LINE.match(first)) is not None:
+            content.amount_unit = unit_line.group(1)
+        elif (roles := funding_header(row, vocabulary)) is not None:
             content.amount_unit = header_unit(row) or content.amount_unit or "万元"
             funding_table = FundingTableParser(roles)
             fundings.append(funding_table)
