@@ -33,10 +33,11 @@ _BROKEN_ROW_CELLS = 2
 def _broken_row(line: str) -> bool:
     """A ` | ` line cut by a line break inside its row: it ends on a lone separator and holds
     one or two cells (`绩效指标 | 一级 指标 |` then `二级 指标 |` …); a complete row ends on
-    the empty cells that pad it (`||`) or holds the table's cells."""
-    body = line.rstrip(CELL_SPACE)
+    the empty cells that pad it (`||`), holds the table's cells, or opens with a border `|`
+    (a page that draws borders draws them on every row)."""
+    body = line.strip(CELL_SPACE)
     cells = pipe_cells(line)
-    return (body.endswith(" |") and not body.endswith("||") and cells is not None
+    return (body.endswith(" |") and not body.endswith("||") and not body.startswith("|") and cells is not None
             and len([c for c in cells if c]) <= _BROKEN_ROW_CELLS)
 
 
