@@ -31,7 +31,7 @@ LEVEL1, LEVEL2, LEVEL3 = "level1", "level2", "level3"
 COMPARATOR, NUMBER, UNIT = "comparator", "number", "unit"
 EXTRA_ROLES = ("weight", "score", "direction", "standard", "deviation")
 PROJECT_ROLES = ("unit_name", "project_name", "project_amount", "project_goal")
-LEGACY_ROLES = frozenset({LEVEL1, LEVEL2, LEVEL3, "key_work", "linked_project", VALUE})
+LEGACY_ROLES = frozenset({LEVEL1, LEVEL2, LEVEL3, "key_work", "linked_project", VALUE, "section"})
 MID_TERM = "mid_term"
 _REPEAT = "_repeat"
 # a template's unfilled slot: 指标2, ……, … (a name with no text of its own)

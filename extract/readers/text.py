@@ -7,6 +7,7 @@ paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py
 from __future__ import annotations
 
 from extract.decode import UnreadableDocument, decode_document
+from extract.readers.cellstream import is_stream_start, stream_blocks
 from extract.readers.errors import ReaderError
 from extract.readers.model import Block, Cell, Document, Paragraph, ReaderWarning, Table
 from extract.readers.textnorm import CELL_SPACE
@@ -79,8 +80,15 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     pending: list[tuple[int, list[str]]] = []
     pending_kind = ""
-    for line_no, line in _joined_lines(text) if " |" in text else enumerate(text.split("\n"), start=1):
+    numbered = _joined_lines(text) if " |" in text else list(enumerate(text.split("\n"), start=1))
+    plain = [line for _, line in numbered]
+    for index, (line_no, line) in enumerate(numbered):
         row = _row_of(line)
+        if row is None and not pending and is_stream_start(plain, index):
+            # one cell per line or paragraph from here on (extract/readers/cellstream.py)
+            blocks.extend(stream_blocks([(n, raw.strip(CELL_SPACE) if raw.strip(CELL_SPACE) else
+                                          ("" if not raw else " ")) for n, raw in numbered[index:]]))
+            return tuple(blocks)
         if row is not None and row[0] == pending_kind:
             pending.append((line_no, row[1]))
             continue

@@ -151,3 +151,51 @@ def test_shanghai_grid_gives_eight_rows_and_the_funding_in_yuan():
     amounts = amounts_of(result, doc.doc_id)
     assert amounts[:2] == [("项目资金总额", "project_total", "10,308,000.00", "元"),
                            ("年度资金申请总额", "annual_budget", "3,498,000.00", "元")]
+
+
+# -- 廊坊: one cell per paragraph, template placeholders left in -----------------------------------------
+def test_langfang_paragraph_cells_give_nine_rows_with_actuals_scores_and_reasons():
+    result = extract_specimen("langfang_food_school_2019_project_selfeval.txt")
+    assert not result.has_errors
+    (doc,) = result.documents
+    assert (doc.doc_type, doc.fiscal_year, doc.amount_unit) == ("project_self_eval", "2019", "万元")
+    rows = rows_of(result, doc.doc_id)
+    assert [r["levels"] for r in rows] == [
+        ("产出指标", "数量指标", "指标1工程资金金额"), ("产出指标", "质量指标", "指标1工程完工率"),
+        ("产出指标", "质量指标", "指标2工程验收合格率"), ("产出指标", "时效指标", "指标1项目完成及时率"),
+        ("产出指标", "成本指标", "指标1成本控制率"), ("效益指标", "经济效益指标", "指标1安全率"),
+        ("效益指标", "社会效益指标", "指标1学校发展能力"), ("效益指标", "可持续影响指标", "指标1长期使用性"),
+        ("满意度指标", "服务对象满意度指标", "指标1学生满意度")]
+    assert rows[0] == {"levels": ("产出指标", "数量指标", "指标1工程资金金额"), "weight": "10", "direction": "",
+                       "score": "9", "deviation": "已完工,剩余3%尾款未付,且最高限价低于预算金额。提高预算准确度。",
+                       "values": [("full_year", "target", "43.2", "", "", ""),
+                                  ("full_year", "actual", "37.24", "", "", "")]}
+    assert all(r["values"] == [("full_year", "target", "100", "", "", ""), ("full_year", "actual", "100", "", "", "")]
+               for r in rows[1:])
+    placeholders = [i for i in result.issues if i.code == "template_placeholder"]
+    assert placeholders and all(i.severity == "warning" for i in placeholders)
+    assert amounts_of(result, doc.doc_id)[:3] == [
+        ("年度资金总额", "initial_budget", "43.2", "万元"), ("年度资金总额", "annual_budget", "43.2", "万元"),
+        ("年度资金总额", "executed", "37.24", "万元")]
+    total = result.budget_lines[0]
+    assert (total.rate_raw, total.weight_raw, total.score_raw) == ("86%", "10", "9")
+
+
+# -- 上海 普陀, the PDF's text layer: one cell fragment per line ----------------------------------------
+def test_shanghai_text_layer_gives_the_same_rows_and_amounts_as_the_grid():
+    result = extract_specimen("shanghai_putuo_cgj_chaiwei_2026_project_target_PDFTEXT.txt")
+    assert not result.has_errors
+    (doc,) = result.documents
+    assert (doc.doc_type, doc.fiscal_year, doc.amount_unit) == ("project_target", "2026", "元")
+    rows = rows_of(result, doc.doc_id)
+    assert [(r["levels"], r["values"][0][2]) for r in rows] == [
+        (("成本指标", "经济成本指标", "成本控制合理性"), "合理"),
+        (("产出指标", "数量指标", "完成年度拆违计划"), "=100.00(%)"),
+        (("产出指标", "质量指标", "违法建筑销项正确率"), "=100.00(%)"),
+        (("产出指标", "时效指标", "新增违建处置率"), "=100.00(%)"),
+        (("效益指标", "社会效益指标", "群众政策知晓度"), "≥90.00(%)"),
+        (("效益指标", "生态效益指标", "提升城市环境美化指数"), "提高"),
+        (("效益指标", "可持续影响指标", "新增违建发生数"), "降低"),
+        (("满意度指标", "服务对象满意度指标", "群众满意度"), "≥90.00(%)")]
+    assert amounts_of(result, doc.doc_id)[:2] == [("项目资金总额", "project_total", "10,308,000.00", "元"),
+                                                  ("年度资金申请总额", "annual_budget", "3,498,000.00", "元")]
