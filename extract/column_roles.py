@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
+from extract.script_forms import matching_form
 from extract.taxonomy import seeds_dir
 
 COLUMN_ROLES_SEED = "table_column_roles.csv"
@@ -39,7 +40,7 @@ class RoleVocabulary:
     def role_of(self, table: str, text: str) -> ColumnRole | None:
         """The role a header cell names, or None. Line breaks inside a word (`满意度指\\n标`)
         and spaces are ignored."""
-        key = squash(text)
+        key = matching_form(squash(text))
         if not key:
             return None
         return next((role for word, role in self.words.get(table, ()) if word in key), None)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
+from extract.script_forms import matching_form
 from extract.taxonomy import seeds_dir
 
 FORM_LABELS_SEED = "form_labels.csv"
@@ -26,7 +27,7 @@ class FormLabels:
 
     def title_kind(self, text: str) -> str | None:
         """What form a title announces, from the word it ends with (a year suffix ignored)."""
-        key = _YEAR_SUFFIX.sub("", squash(text))
+        key = _YEAR_SUFFIX.sub("", matching_form(squash(text)))
         return next((kind for word, kind in self.titles if key.endswith(word)), None)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from extract.cells import Row, squash
 from extract.form_labels import REPORT, SELF_EVAL_TABLE, load_form_labels
+from extract.script_forms import matching_form
 
 DEPT_TARGET = "dept_target"
 PROJECT_TARGET = "project_target"
@@ -99,7 +100,7 @@ def _is_indicator_header(row: Row) -> bool:
 
 def classify(form: FormSlice) -> str | None:
     """doc_type from the title words; without a title, from the header labels the body uses."""
-    title = squash(form.title)
+    title = matching_form(squash(form.title))
     kind = load_form_labels().title_kind(form.title.split()[-1]) if form.title else None
     if kind == REPORT:
         return DEPT_SELF_EVAL

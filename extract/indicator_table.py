@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extract.cells import Row, squash
+from extract.script_forms import matching_form
 from extract.taxonomy import DUTY_LEVEL1, Taxonomy
 
 CELL, SPAN, FFILL, MERGED_GROUP, TAXONOMY = "cell", "span", "ffill", "merged_group", "taxonomy"
@@ -92,9 +93,11 @@ class TableHeader:
 def is_header_row(row: Row) -> bool:
     """Asked of every row of every target form: a substring test on the joined cells (in C)
     rules out almost all rows before any cell is looked at one by one."""
-    if "一级" not in "\t".join(row.cells):  # '一级 指标' and '一级\n指标' too
+    joined = "\t".join(row.cells)
+    if "一级" not in joined and "一級" not in joined:  # '一级 指标', '一级\n指标' and '一級指標' too
         return False
-    return any("一级" in text and squash(text) == "一级指标" for _, text in row.filled)
+    return any(("一级" in text or "一級" in text) and matching_form(squash(text)) == "一级指标"
+               for _, text in row.filled)
 
 
 @dataclass(slots=True)

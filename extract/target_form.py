@@ -16,6 +16,7 @@ from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
+from extract.script_forms import matching_form
 from extract.taxonomy import Taxonomy
 from extract.text_clean import html_to_text
 
@@ -51,11 +52,11 @@ def _read_header_fields(row: Row, header: dict[str, str], labels: FormLabels) ->
     itself a label (the field was left blank)."""
     filled = row.filled
     for index, (_, text) in enumerate(filled):
-        name = labels.header_fields.get(squash(text))
+        name = labels.header_fields.get(matching_form(squash(text)))
         if not name:
             continue
         following = filled[index + 1][1] if index + 1 < len(filled) else ""
-        value = "" if squash(following) in labels.header_fields else following
+        value = "" if matching_form(squash(following)) in labels.header_fields else following
         header.setdefault(name, value)
 
 
@@ -112,7 +113,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
         if pairs is not None and pairs.read(row):
             continue
         funding_table = pairs = None
-        first = squash(filled[0][1])  # only rows before the indicator tables need it
+        first = matching_form(squash(filled[0][1]))  # only rows before the indicator tables need it
         if len(filled) == 1 and (unit_line := _AMOUNT_UNIT_LINE.match(first)) is not None:
             content.amount_unit = unit_line.group(1)
         elif (roles := funding_header(row, vocabulary)) is not None:
