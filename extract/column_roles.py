@@ -53,7 +53,7 @@ def read_vocabulary(path: Path) -> RoleVocabulary:
             word = squash(entry["header_word"])
             if word:
                 role = ColumnRole(entry["role"].strip(), entry["period"].strip(), entry["kind"].strip())
-                words.setdefault(entry["table"].strip(), []).append((word, role))
+                words.setdefault(entry["table_kind"].strip(), []).append((word, role))
     return RoleVocabulary({table: tuple(entries) for table, entries in words.items()})
 
 

@@ -95,6 +95,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
     pairs: FundingPairsParser | None = None
     table: IndicatorTableParser | None = None
     lower_header: Row | None = None  # a two-row header's second row, read with its first
+    label_only: Row | None = None  # a header-field label printed alone, waiting for its value
     for index, row in enumerate(form.rows):
         filled = row.filled
         if not filled or row is lower_header:
@@ -113,6 +114,8 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
         if pairs is not None and pairs.read(row):
             continue
         funding_table = pairs = None
+        if label_only is not None and len(filled) != 1:
+            label_only = None
         first = matching_form(squash(filled[0][1]))  # only rows before the indicator tables need it
         if len(filled) == 1 and (unit_line := _AMOUNT_UNIT_LINE.match(first)) is not None:
             content.amount_unit = unit_line.group(1)
@@ -121,6 +124,13 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             funding_table = FundingTableParser(roles)
             fundings.append(funding_table)
             funding = None
+        elif first in labels.header_fields and len(filled) == 1:
+            # one cell per line or paragraph: the field's value is the next row's only cell
+            label_only = row
+        elif label_only is not None and len(filled) == 1 and label_only.line_no < row.line_no:
+            _read_header_fields(Row(label_only.line_no, (label_only.filled[0][1], filled[0][1]),
+                                    ((0, label_only.filled[0][1]), (1, filled[0][1]))), content.header, labels)
+            label_only = None
         elif first in labels.header_fields:
             _read_header_fields(row, content.header, labels)
             pairs = _open_pairs(row, vocabulary, content, fundings)
