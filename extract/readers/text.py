@@ -10,6 +10,7 @@ from extract.decode import UnreadableDocument, decode_document
 from extract.readers.cellstream import is_stream_start, stream_blocks
 from extract.readers.errors import ReaderError
 from extract.readers.model import Block, Cell, Document, Paragraph, ReaderWarning, Table
+from extract.readers.runtogether import run_together_table
 from extract.readers.textnorm import CELL_SPACE
 
 TAB, PIPE = "tab", "pipe"
@@ -107,6 +108,23 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+def _split_run_together(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[ReaderWarning, ...]]:
+    """In a text with no table at all (a page that lost its table into one line), a paragraph
+    holding indicator rows run together becomes their table (extract/readers/runtogether.py)."""
+    if any(isinstance(block, Table) for block in blocks):
+        return blocks, ()
+    out: list[Block] = []
+    warnings: list[ReaderWarning] = []
+    for block in blocks:
+        found = run_together_table(block.text, block.source_line or 0) if isinstance(block, Paragraph) else None
+        if found is None:
+            out.append(block)
+            continue
+        out.append(found[0])
+        warnings.append(found[1])
+    return tuple(out), tuple(warnings)
+
+
 def read_text(name: str, data: bytes) -> Document:
     """Decode (UTF-8, UTF-8 with BOM or GB18030, as extract/decode.py decides) and split."""
     try:
@@ -117,4 +135,5 @@ def read_text(name: str, data: bytes) -> Document:
     blocks = blocks_of_text(decoded.text)
     if not blocks:
         raise ReaderError("empty_document", "the file holds only blank lines", "L1")
-    return Document(name=name, format="text", blocks=blocks, warnings=warnings)
+    blocks, split = _split_run_together(blocks)
+    return Document(name=name, format="text", blocks=blocks, warnings=warnings + split)

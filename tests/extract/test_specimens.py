@@ -199,3 +199,32 @@ def test_shanghai_text_layer_gives_the_same_rows_and_amounts_as_the_grid():
         (("满意度指标", "服务对象满意度指标", "群众满意度"), "≥90.00(%)")]
     assert amounts_of(result, doc.doc_id)[:2] == [("项目资金总额", "project_total", "10,308,000.00", "元"),
                                                   ("年度资金申请总额", "annual_budget", "3,498,000.00", "元")]
+
+
+# -- cells run together on one line ---------------------------------------------------------------------
+def test_daying_wage_run_together_cells_give_four_rows_with_their_weights():
+    result = extract_specimen("daying_wage_selfeval_tail_FRAGMENT.txt")
+    assert not result.has_errors
+    (doc,) = result.documents
+    rows = rows_of(result, doc.doc_id)
+    assert [(r["levels"], r["values"][0][2], r["weight"]) for r in rows] == [
+        (("产出指标", "数量指标", "足额保障率"), "=100%", "22.5"),
+        (("产出指标", "数量指标", "科目调整次数"), "≤10次", "22.5"),
+        (("产出指标", "时效指标", "按时发放率"), "=100%", "22.5"),
+        (("效益指标", "经济效益指标", "结余率(计算方法为:结余数/预算数)"), "≤5%", "22.5")]
+    assert "cells_run_together" in [i.code for i in result.issues if i.severity == "warning"]
+
+
+def test_ningde_traditional_run_together_rows_give_target_and_actual_as_printed():
+    result = extract_specimen("ningde_rencaiyizhan_2023_project_selfeval_TRADCHARS_FRAGMENT.txt")
+    assert not result.has_errors
+    (doc,) = result.documents
+    assert doc.doc_type == "project_self_eval"
+    rows = rows_of(result, doc.doc_id)
+    assert [(r["levels"], [v[2] for v in r["values"]]) for r in rows] == [
+        (("產出目標", "數量目標", "當年獲得寧德市級以上確認的人才驛站數量"), [">=2個", "0個"]),
+        (("產出目標", "數量目標", "當年人才驛站組織活動數量"), [">=28次", "40次"]),
+        (("產出目標", "數量目標", "每年人才驛站服務人次"), [">=500人", "1700人"]),
+        (("產出目標", "質量目標", "各類人才對我市人才政策的知曉率"), [">=95%", "98%"]),
+        (("產出目標", "質量目標", "人才驛站補助資金到位率"), [">=100%", "100%"])]
+    assert [v[:2] for v in rows[0]["values"]] == [("full_year", "target"), ("full_year", "actual")]
