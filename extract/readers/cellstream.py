@@ -187,8 +187,12 @@ def _table(header: list[str], rows: list[list[Token]], line: int) -> Table:
 
 def is_stream_start(lines: list[str], index: int) -> bool:
     """A line `一级指标` followed by `二级指标` among the next few non-blank lines; or a funding
-    block label `项目资金(万元)` on its own (or broken over two lines)."""
-    text = squash(lines[index])
+    block label `项目资金(万元)` on its own (or broken over two lines). Asked of every paragraph
+    line of a text, so a substring test rules out almost all of them first."""
+    line = lines[index]
+    if "一级" not in line and "项目资金" not in line:
+        return False
+    text = squash(line)
     following = [squash(line) for line in lines[index + 1:index + 6] if line.strip()]
     if text == "一级指标":
         return "二级指标" in following[:3]
