@@ -7,13 +7,16 @@ import re
 from dataclasses import dataclass
 
 from extract.cells import Row, squash
+from extract.form_labels import REPORT, SELF_EVAL_TABLE, load_form_labels
+from extract.script_forms import matching_form
 
 DEPT_TARGET = "dept_target"
 PROJECT_TARGET = "project_target"
 DEPT_SELF_EVAL = "dept_self_eval"
-
-_TITLE = re.compile(r"(绩效目标表|目标表|自评价报告|评价报告|自评报告)$")
-_YEAR_LINE = re.compile(r"^(\d{4})年度?$")
+PROJECT_SELF_EVAL = "project_self_eval"
+_INDICATOR_HEADER = "一级指标"
+_ACTUAL_WORDS = ("完成值", "实际完成", "得分")
+_YEAR_LINE = re.compile(r"^\(?(\d{4})年度?\)?$")
 _YEAR_IN_TEXT = re.compile(r"(\d{4})年度")
 _MAX_TITLE_CHARS = 80
 
@@ -56,19 +59,32 @@ def is_title(row: Row) -> bool:
     text = single_text(row)
     # every title word ends in 表 or 告, which squash keeps: most rows are ruled out before squash
     return (bool(text) and len(text) <= _MAX_TITLE_CHARS and ("表" in text or "告" in text)
-            and _TITLE.search(squash(text)) is not None)
+            and load_form_labels().title_kind(text) is not None)
+
+
+def is_report(form: FormSlice) -> bool:
+    """A self-evaluation report in prose (自评价报告), not a table."""
+    return bool(form.title) and load_form_labels().title_kind(form.title.split()[-1]) == REPORT
 
 
 def split_forms(rows: list[Row]) -> list[FormSlice]:
     """Cut the file at each title line. Lines before the first title belong to the first form
-    (002 prints its unit name above a split title); a file with no title is one form."""
+    (002 prints its unit name above a split title), unless they hold an indicator table: then
+    they are the end of a form whose title was cut off (a page saved mid-document), a form of
+    their own. A file with no title is one form."""
     title_indexes = [i for i, row in enumerate(rows) if is_title(row)]
     if not title_indexes:
         return [FormSlice(part_seq=1, title="", title_line=None, rows=tuple(rows))]
-    starts = [0, *title_indexes[1:]]
-    ends = [*title_indexes[1:], len(rows)]
     forms = []
-    for seq, (start, end, title_index) in enumerate(zip(starts, ends, title_indexes, strict=True), start=1):
+    first = title_indexes[0]
+    if any(_is_indicator_header(row) for row in rows[:first]):
+        forms.append(FormSlice(1, "", None, tuple(rows[:first])))
+        starts = list(title_indexes)
+    else:
+        starts = [0, *title_indexes[1:]]
+    ends = [*title_indexes[1:], len(rows)]
+    for seq, (start, end, title_index) in enumerate(zip(starts, ends, title_indexes, strict=True),
+                                                    start=len(forms) + 1):
         title_row = rows[title_index]
         preamble = [single_text(r) for r in rows[start:title_index] if not r.is_blank]
         title = single_text(title_row) or ""
@@ -78,12 +94,19 @@ def split_forms(rows: list[Row]) -> list[FormSlice]:
     return forms
 
 
+def _is_indicator_header(row: Row) -> bool:
+    return any(squash(text) == _INDICATOR_HEADER for _, text in row.filled)
+
+
 def classify(form: FormSlice) -> str | None:
     """doc_type from the title words; without a title, from the header labels the body uses."""
-    title = squash(form.title)
-    if "评价报告" in title or "自评" in title:
+    title = matching_form(squash(form.title))
+    kind = load_form_labels().title_kind(form.title.split()[-1]) if form.title else None
+    if kind == REPORT:
         return DEPT_SELF_EVAL
-    if "目标表" in title:
+    if kind == SELF_EVAL_TABLE:
+        return PROJECT_SELF_EVAL if "项目" in title and "部门整体" not in title else DEPT_SELF_EVAL
+    if kind is not None:
         if "项目" in title and "部门整体" not in title:
             return PROJECT_TARGET
         if "部门" in title or "单位" in title:
@@ -93,6 +116,16 @@ def classify(form: FormSlice) -> str | None:
         return PROJECT_TARGET
     if "单位名称" in labels:
         return DEPT_TARGET
+    return _classify_by_table(form)
+
+
+def _classify_by_table(form: FormSlice) -> str | None:
+    """An untitled piece (a page cut before its title) with an indicator table is a project
+    form: a self-evaluation when its header names actual values or scores."""
+    for row in form.rows:
+        joined = "".join(text for _, text in row.filled)
+        if _INDICATOR_HEADER in squash(joined):
+            return PROJECT_SELF_EVAL if any(word in joined for word in _ACTUAL_WORDS) else PROJECT_TARGET
     return None
 
 

@@ -73,6 +73,12 @@ class ParsedLine:
     position: int  # the row's `Row.line_no`
     half_col: int | None = None  # the cells the amounts were printed in (both the same when one cell holds two)
     full_col: int | None = None
+    # a funding table read by column role (self-evaluations): (phase, amount as printed, column)
+    # for each amount column, and the line's rate, weight and score; None for the blocks above
+    amounts: list[tuple[str, str, int | None]] | None = None
+    rate_raw: str = ""
+    weight_raw: str = ""
+    score_raw: str = ""
 
 
 @dataclass(slots=True)

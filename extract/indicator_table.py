@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extract.cells import Row, squash
+from extract.script_forms import matching_form
 from extract.taxonomy import DUTY_LEVEL1, Taxonomy
 
 CELL, SPAN, FFILL, MERGED_GROUP, TAXONOMY = "cell", "span", "ffill", "merged_group", "taxonomy"
@@ -40,6 +41,24 @@ class IndicatorRow:
     level3_col: int | None = None
     half_col: int | None = None
     full_col: int | None = None
+    # read by column role (extract/role_table.py): every value column of the header, and the
+    # weight / score / direction / standard / deviation cells; None for the 半年/全年 tables
+    values: list[ValueCell] | None = None
+    extras: dict[str, str] = field(default_factory=dict)
+    project: int | None = None  # index into the table's projects when one table lists several
+
+
+@dataclass(slots=True)
+class ValueCell:
+    """One target or actual value of a row, as printed; a split value keeps its parts."""
+
+    period: str
+    kind: str
+    value_raw: str
+    comparator_raw: str = ""
+    number_raw: str = ""
+    unit_raw: str = ""
+    col: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +93,11 @@ class TableHeader:
 def is_header_row(row: Row) -> bool:
     """Asked of every row of every target form: a substring test on the joined cells (in C)
     rules out almost all rows before any cell is looked at one by one."""
-    if "一级指标" not in "\t".join(row.cells):
+    joined = "\t".join(row.cells)
+    if "一级" not in joined and "一級" not in joined:  # '一级 指标', '一级\n指标' and '一級指標' too
         return False
-    return any("一级指标" in text and squash(text) == "一级指标" for _, text in row.filled)
+    return any(("一级" in text or "一級" in text) and matching_form(squash(text)) == "一级指标"
+               for _, text in row.filled)
 
 
 @dataclass(slots=True)

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from extract import EXTRACTOR_VERSION
 from extract.cells import Row
 from extract.document_rows import rows_of
-from extract.forms import DEPT_SELF_EVAL, FormSlice, classify, fiscal_year, region_from_title, split_forms
+from extract.forms import (
+    DEPT_SELF_EVAL,
+    FormSlice,
+    classify,
+    fiscal_year,
+    is_report,
+    region_from_title,
+    split_forms,
+)
+from extract.funding import ParsedLine
+from extract.indicator_table import IndicatorRow
 from extract.readers import ReaderError, read_document
 from extract.readers.model import Document as ReadDocument
 from extract.records import (
@@ -31,7 +41,7 @@ from extract.records import (
 )
 from extract.report_facts import read_report_facts
 from extract.report_sections import read_sections
-from extract.target_form import read_target_form
+from extract.target_form import TargetFormContent, read_target_form
 from extract.taxonomy import Taxonomy, load_taxonomy
 
 ERROR, WARNING = "error", "warning"
@@ -134,14 +144,15 @@ def _issue(result: FileExtraction, doc_id: str, severity: str, position: int | N
                                          located.line(position), located.ref(position)))
 
 
-def _document(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: str, **fields: str) -> Document:
+def _document(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: str, part_seq: int | None = None,
+              **fields: str) -> Document:
     first, last = form.first_row, form.last_row
     values = dict.fromkeys(("region_raw", "unit_name", "supervising_dept", "implementing_unit", "project_name",
                             "project_type", "project_level", "start_raw", "end_raw", "contact_raw"), "")
     values.update(fields)
     return Document(
         doc_id=doc_id, source_file=result.source_file, source_sha256=result.source_sha256,
-        source_format=result.source_format, part_seq=form.part_seq, doc_type=doc_type, title=form.title,
+        source_format=result.source_format, part_seq=part_seq or form.part_seq, doc_type=doc_type, title=form.title,
         fiscal_year=fiscal_year(form), line_start=first.source_line, line_end=last.source_line,
         ref_start=first.ref(), extractor_version=EXTRACTOR_VERSION, **values)
 
@@ -153,7 +164,7 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         _issue(result, doc_id, ERROR, form.line_start, "unknown_form",
                "no known form: neither a 绩效目标表 nor a 自评价报告 title, nor their header labels", located)
         return
-    if doc_type == DEPT_SELF_EVAL:
+    if doc_type == DEPT_SELF_EVAL and is_report(form):
         _extract_report(result, form, doc_id, located)
         return
     content = read_target_form(form, taxonomy)
@@ -163,38 +174,80 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         return
     for position, code, message in content.warnings:
         _issue(result, doc_id, WARNING, position, code, message, located)
-    header = content.header
+    _land_form(result, form, doc_id, doc_type, content, content.header, located,
+               [row for row in content.indicators if row.project is None], content.budget_lines)
+    for index, project in enumerate(content.projects, start=1):
+        # one form per project of a several-projects table: part_seq 1000 × the table form's + the project's
+        part_seq = 1000 * form.part_seq + index
+        header = {**content.header, "project_name": project.project_name,
+                  "unit_name": project.unit_name or content.header.get("unit_name", "")}
+        line = ParsedLine(EXPENDITURE, project.project_name, "", "", "", project.position,
+                          amounts=[(ANNUAL_BUDGET, project.amount_raw, project.amount_col)])
+        _land_form(result, form, make_doc_id(result.content_id, part_seq), doc_type, content, header, located,
+                   [row for row in content.indicators if row.project == index - 1],
+                   [line] if project.amount_raw else [], part_seq=part_seq, narratives=False)
+
+
+def _land_form(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: str, content: TargetFormContent,
+               header: dict[str, str], located: _FormRows, indicators: list[IndicatorRow],
+               budget_lines: list[ParsedLine], part_seq: int | None = None, narratives: bool = True) -> None:
+    """One document's rows: the form itself, or one project of a table listing several."""
     result.documents.append(_document(
-        result, form, doc_id, doc_type, region_raw=region_from_title(form.title),
+        result, form, doc_id, doc_type, part_seq=part_seq, region_raw=region_from_title(form.title),
         unit_name=header.get("unit_name") or header.get("implementing_unit") or header.get("supervising_dept", ""),
         supervising_dept=header.get("supervising_dept", ""), implementing_unit=header.get("implementing_unit", ""),
         project_name=header.get("project_name", ""), project_type=header.get("project_type", ""),
         project_level=header.get("project_level", ""), start_raw=header.get("start_raw", ""),
         end_raw=header.get("end_raw", ""), contact_raw=header.get("contact_raw", ""),
         amount_unit=content.amount_unit))
-    result.narratives.extend(
-        Narrative(doc_id, n.field, n.label_raw, n.text, located.line(n.position), located.ref(n.position, n.col))
-        for n in content.narratives)
-    for seq, line in enumerate(content.budget_lines, start=1):
-        result.budget_lines.append(BudgetLine(
-            doc_id, seq, line.direction, line.label_raw, line.parent_label_raw, "", "", "",
-            located.line(line.position), located.ref(line.position)))
-        if line.direction == EXPENDITURE or line.half_year_raw:
-            result.budget_amounts.append(BudgetAmount(
-                doc_id, seq, HALF_YEAR_PLAN, line.half_year_raw, content.amount_unit,
-                located.ref(line.position, line.half_col)))
+    if narratives:
+        result.narratives.extend(
+            Narrative(doc_id, n.field, n.label_raw, n.text, located.line(n.position), located.ref(n.position, n.col))
+            for n in content.narratives)
+        budget_lines = budget_lines + [
+            ParsedLine(EXPENDITURE, total.label_raw, "", "", "", total.position,
+                       amounts=[(ANNUAL_BUDGET, total.amount_raw, total.amount_col)])
+            for total in content.totals]
+    for seq, line in enumerate(budget_lines, start=1):
+        _land_budget_line(result, doc_id, seq, line, content.amount_unit, located)
+    for seq, row in enumerate(indicators, start=1):
+        _land_indicator(result, doc_id, seq, row, located)
+
+
+def _land_budget_line(result: FileExtraction, doc_id: str, seq: int, line: ParsedLine, amount_unit: str,
+                      located: _FormRows) -> None:
+    result.budget_lines.append(BudgetLine(
+        doc_id, seq, line.direction, line.label_raw, line.parent_label_raw, line.rate_raw, line.weight_raw,
+        line.score_raw, located.line(line.position), located.ref(line.position)))
+    if line.amounts is not None:
+        result.budget_amounts.extend(
+            BudgetAmount(doc_id, seq, phase, text, amount_unit, located.ref(line.position, col))
+            for phase, text, col in line.amounts)
+        return
+    if line.direction == EXPENDITURE or line.half_year_raw:
         result.budget_amounts.append(BudgetAmount(
-            doc_id, seq, ANNUAL_BUDGET, line.full_year_raw, content.amount_unit,
-            located.ref(line.position, line.full_col)))
-    for seq, row in enumerate(content.indicators, start=1):
-        result.indicators.append(Indicator(
-            doc_id, seq, row.table_seq, row.level1_raw, row.level2_raw, row.level3_raw, row.key_work_raw,
-            row.linked_project_raw, "", "", "", "", "", row.level1_fill, row.level2_fill,
-            located.line(row.position), located.ref(row.position, row.level3_col)))
-        result.indicator_values.append(IndicatorValue(
-            doc_id, seq, HALF_YEAR, TARGET, row.half_year_raw, "", "", "", located.ref(row.position, row.half_col)))
-        result.indicator_values.append(IndicatorValue(
-            doc_id, seq, FULL_YEAR, TARGET, row.full_year_raw, "", "", "", located.ref(row.position, row.full_col)))
+            doc_id, seq, HALF_YEAR_PLAN, line.half_year_raw, amount_unit, located.ref(line.position, line.half_col)))
+    result.budget_amounts.append(BudgetAmount(
+        doc_id, seq, ANNUAL_BUDGET, line.full_year_raw, amount_unit, located.ref(line.position, line.full_col)))
+
+
+def _land_indicator(result: FileExtraction, doc_id: str, seq: int, row: IndicatorRow, located: _FormRows) -> None:
+    extras = row.extras
+    result.indicators.append(Indicator(
+        doc_id, seq, row.table_seq, row.level1_raw, row.level2_raw, row.level3_raw, row.key_work_raw,
+        row.linked_project_raw, extras.get("weight", ""), extras.get("direction", ""), extras.get("standard", ""),
+        extras.get("score", ""), extras.get("deviation", ""), row.level1_fill, row.level2_fill,
+        located.line(row.position), located.ref(row.position, row.level3_col)))
+    if row.values is not None:
+        result.indicator_values.extend(
+            IndicatorValue(doc_id, seq, v.period, v.kind, v.value_raw, v.comparator_raw, v.number_raw, v.unit_raw,
+                           located.ref(row.position, v.col))
+            for v in row.values)
+        return
+    result.indicator_values.append(IndicatorValue(
+        doc_id, seq, HALF_YEAR, TARGET, row.half_year_raw, "", "", "", located.ref(row.position, row.half_col)))
+    result.indicator_values.append(IndicatorValue(
+        doc_id, seq, FULL_YEAR, TARGET, row.full_year_raw, "", "", "", located.ref(row.position, row.full_col)))
 
 
 def _extract_report(result: FileExtraction, form: FormSlice, doc_id: str, located: _FormRows) -> None:

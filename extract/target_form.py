@@ -4,41 +4,25 @@ narrative label, the funding block, an indicator header), not by where it sits."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extract.cells import Row, squash
+from extract.column_roles import RoleVocabulary, load_vocabulary
+from extract.form_labels import FormLabels, load_form_labels
 from extract.forms import FormSlice
 from extract.funding import FundingParser, ParsedLine
+from extract.funding_pairs import FundingPairsParser
+from extract.funding_table import FundingTableParser, funding_header, header_unit
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader, is_header_row
+from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
+from extract.script_forms import matching_form
 from extract.taxonomy import Taxonomy
 from extract.text_clean import html_to_text
 
-HEADER_FIELDS = {
-    "单位名称": "unit_name",
-    "项目名称": "project_name",
-    "主管部门": "supervising_dept",
-    "项目类型": "project_type",
-    "项目级次": "project_level",
-    "开始时间": "start_raw",
-    "完成时间": "end_raw",
-    "实施单位": "implementing_unit",
-    "项目负责人/联系电话": "contact_raw",
-    "项目负责人": "contact_raw",
-    "联系电话": "contact_raw",
-}
-
-NARRATIVE_FIELDS = {
-    "单位主要职能": "unit_functions",
-    "部门主要职能": "unit_functions",
-    "机构设置及人员配置": "org_setup",
-    "立项必要性": "necessity",
-    "实施可行性": "feasibility",
-    "项目实施内容": "content",
-    "中长期目标": "long_term_goal",
-    "年度目标": "annual_goal",
-}
-
 LAST_LEVEL1 = "满意度指标"
+# a line naming the unit of every amount of the form ('金额单位:元', '单位：万元')
+_AMOUNT_UNIT_LINE = re.compile(r"^(?:金额)?单位[:：](万元|元)$")
 
 
 @dataclass(slots=True)
@@ -57,47 +41,105 @@ class TargetFormContent:
     narratives: list[NarrativeField] = field(default_factory=list)
     budget_lines: list[ParsedLine] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)  # a table listing several projects
+    totals: list[TableTotal] = field(default_factory=list)  # unit totals printed in such a table
     warnings: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def _read_header_fields(row: Row, header: dict[str, str]) -> None:
+def _read_header_fields(row: Row, header: dict[str, str], labels: FormLabels) -> None:
     """Label/value pairs on one row: the value is the next non-empty cell, unless that cell is
     itself a label (the field was left blank)."""
     filled = row.filled
     for index, (_, text) in enumerate(filled):
-        name = HEADER_FIELDS.get(squash(text))
+        name = labels.header_fields.get(matching_form(squash(text)))
         if not name:
             continue
         following = filled[index + 1][1] if index + 1 < len(filled) else ""
-        value = "" if squash(following) in HEADER_FIELDS else following
+        value = "" if matching_form(squash(following)) in labels.header_fields else following
         header.setdefault(name, value)
 
 
-def read_target_form(form: FormSlice, taxonomy: Taxonomy) -> TargetFormContent:
+def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
+                fundings: list[FundingParser | FundingTableParser | FundingPairsParser]) -> FundingPairsParser | None:
+    """A block of label/amount pairs opened by this row, or None."""
+    parser = FundingPairsParser(vocabulary)
+    if not parser.opens(row):
+        return None
+    content.amount_unit = parser.unit or FundingParser.block_unit(row) or content.amount_unit or "万元"
+    fundings.append(parser)
+    return parser
+
+
+def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabulary: RoleVocabulary,
+                  table_seq: int) -> tuple[IndicatorTableParser, bool]:
+    """The parser of the indicator table whose header starts at `row`, and whether the next row
+    is the header's second row. The Jiangsu 半年/全年 header keeps its content rules."""
+    two_rows = following is not None and is_lower_header(following, vocabulary, taxonomy.is_label)
+    columns = header_columns([row, following] if two_rows and following is not None else [row], vocabulary)
+    header = TableHeader.from_row(row)
+    if not columns.needs_roles:
+        return IndicatorTableParser(taxonomy, header, table_seq=table_seq), False
+    return RoleTableParser(taxonomy, header, table_seq=table_seq, columns=columns), two_rows
+
+
+def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabulary | None = None
+                     ) -> TargetFormContent:
+    vocabulary = vocabulary or load_vocabulary()
+    labels = load_form_labels()
     content = TargetFormContent()
-    fundings: list[FundingParser] = []
+    fundings: list[FundingParser | FundingTableParser | FundingPairsParser] = []
     tables: list[IndicatorTableParser] = []
     funding: FundingParser | None = None
+    funding_table: FundingTableParser | None = None
+    pairs: FundingPairsParser | None = None
     table: IndicatorTableParser | None = None
-    for row in form.rows:
+    lower_header: Row | None = None  # a two-row header's second row, read with its first
+    label_only: Row | None = None  # a header-field label printed alone, waiting for its value
+    for index, row in enumerate(form.rows):
         filled = row.filled
-        if not filled:
+        if not filled or row is lower_header:
             continue
         if is_header_row(row):
-            table = IndicatorTableParser(taxonomy, TableHeader.from_row(row), table_seq=len(tables) + 1)
+            following = next((r for r in form.rows[index + 1:] if r.filled), None)
+            table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1)
+            lower_header = following if two_rows else None
             tables.append(table)
             continue
         if table is not None:
             table.read(row)
             continue
-        first = squash(filled[0][1])  # only rows before the indicator tables need it
-        if first in HEADER_FIELDS:
-            _read_header_fields(row, content.header)
-        elif first in NARRATIVE_FIELDS:
+        if funding_table is not None and funding_table.read(row):
+            continue
+        if pairs is not None and pairs.read(row):
+            continue
+        funding_table = pairs = None
+        if label_only is not None and len(filled) != 1:
+            label_only = None
+        first = matching_form(squash(filled[0][1]))  # only rows before the indicator tables need it
+        if len(filled) == 1 and (unit_line := _AMOUNT_UNIT_LINE.match(first)) is not None:
+            content.amount_unit = unit_line.group(1)
+        elif (roles := funding_header(row, vocabulary)) is not None:
+            content.amount_unit = header_unit(row) or content.amount_unit or "万元"
+            funding_table = FundingTableParser(roles)
+            fundings.append(funding_table)
+            funding = None
+        elif first in labels.header_fields and len(filled) == 1:
+            # one cell per line or paragraph: the field's value is the next row's only cell
+            label_only = row
+        elif label_only is not None and len(filled) == 1 and label_only.line_no < row.line_no:
+            _read_header_fields(Row(label_only.line_no, (label_only.filled[0][1], filled[0][1]),
+                                    ((0, label_only.filled[0][1]), (1, filled[0][1]))), content.header, labels)
+            label_only = None
+        elif first in labels.header_fields:
+            _read_header_fields(row, content.header, labels)
+            pairs = _open_pairs(row, vocabulary, content, fundings)
+        elif (pairs := _open_pairs(row, vocabulary, content, fundings)) is not None:
+            funding = None
+        elif first in labels.narratives:
             col, text = filled[1] if len(filled) > 1 else (filled[0][0], "")
             content.narratives.append(
-                NarrativeField(NARRATIVE_FIELDS[first], filled[0][1], html_to_text(text), row.line_no, col))
+                NarrativeField(labels.narratives[first], filled[0][1], html_to_text(text), row.line_no, col))
             funding = None
         elif (unit := FundingParser.block_unit(row)) is not None:
             content.amount_unit = unit
@@ -113,20 +155,33 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy) -> TargetFormContent:
         content.budget_lines.extend(parser.lines)
         content.warnings.extend(parser.warnings)
     for parser in tables:
-        content.indicators.extend(parser.finish())
+        rows = parser.finish()
+        if isinstance(parser, RoleTableParser):
+            for row in rows:
+                if row.project is not None:
+                    row.project += len(content.projects)
+            content.projects.extend(parser.projects)
+            content.totals.extend(parser.totals)
+        content.indicators.extend(rows)
         content.warnings.extend(parser.warnings)
     _check_complete(form, content, tables)
     return content
 
 
 def _check_complete(form: FormSlice, content: TargetFormContent, tables: list[IndicatorTableParser]) -> None:
-    """A target form always closes with the 满意度指标 group (as rows or an empty template
-    slot) in every template we know; a form that stops before it was cut off."""
+    """A Jiangsu form closes with the 满意度指标 group, but other templates order their
+    groups otherwise and real pages are cut: a table that stops elsewhere is a doubt (a
+    warning naming the last row), not a reason to lose its rows. Only a form with neither an
+    indicator table nor a funding block is an error: there is nothing to trust in it."""
     if not tables:
+        if content.budget_lines:
+            content.warnings.append((form.line_end, "no_indicator_table",
+                                     "form has a funding block but no indicator table (一级指标 header)"))
+            return
         content.errors.append((form.line_end, "truncated_form",
                                "target form has no indicator table (一级指标 header): cut off or incomplete"))
         return
     if tables[-1].level1.canonical != LAST_LEVEL1:
-        content.errors.append((form.line_end, "truncated_table",
+        content.warnings.append((form.line_end, "truncated_table",
                                f"indicator table stops at line {form.line_end} before the {LAST_LEVEL1} group: "
                                "the form was cut off mid-table"))

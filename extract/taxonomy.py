@@ -6,28 +6,27 @@ The same CSV is the dbt seed `indicator_taxonomy`: one source of truth for both 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
+from extract.script_forms import matching_form
+from extract.seeds import seeds_dir
 
-_SCORE_SUFFIX = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+__all__ = ["DUTY_LEVEL1", "LabelMeaning", "Taxonomy", "label_key", "load_taxonomy", "read_taxonomy", "seeds_dir"]
+
+# a score annotation: 产出指标(70分), 成本指标(0-20)分, 效益指标(30分)
+_SCORE_SUFFIX = re.compile(r"\(\d+(?:\.\d+)?(?:[-~～—–至]\d+(?:\.\d+)?)?分?\)分?$")
 DUTY_LEVEL1 = "履职"
-
-
-def seeds_dir() -> Path:
-    """Where the reference CSVs live: $PERFBUDGET_SEEDS, else the repository's seeds/."""
-    override = os.environ.get("PERFBUDGET_SEEDS")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "seeds"
 
 
 @lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
-    """Comparable form of a level label: no spaces, ASCII parens, no '(50分)' score suffix."""
-    return _SCORE_SUFFIX.sub("", squash(text))
+    """Comparable form of a level label: no spaces, ASCII parens, no '(50分)' or '(0-20)分' score
+    annotation, simplified characters without pinyin glosses."""
+    return _SCORE_SUFFIX.sub("", matching_form(squash(text)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,13 +31,19 @@ BAD_INPUTS = {
     "blank_lines.txt": (b"\n\n  \n", "empty_file", 1),
     "binary.txt": (bytes(range(256)) * 8, "binary_file", 1),
     "prose.txt": ("会议纪要\n\n今天讨论了园区绿化工作。\n".encode(), "unknown_form", 1),
-    # cut inside the 5th form's indicator table (line 230 is 科创办推进专项's 产出 rows)
-    "cut_mid_table.txt": (cut_004_after_line(230), "truncated_table", 230),
     # cut in the middle of a three-byte UTF-8 character
     "cut_mid_char.txt": (sample_path("001").read_bytes().rsplit("≥".encode(), 1)[0] + "≥".encode()[:2],
                          "truncated_file", 59),
+    # cut before its funding block: nothing of the form can be trusted
+    "cut_before_funding.txt": (cut_004_after_line(11), "truncated_form", 11),
+}
+
+# Cut forms that still hold rows: they land with a warning naming where they stop
+CUT_INPUTS = {
+    # cut inside the 5th form's indicator table (line 230 is 科创办推进专项's 产出 rows)
+    "cut_mid_table.txt": (cut_004_after_line(230), "truncated_table", 230),
     # cut after the funding block, before any indicator table
-    "cut_before_table.txt": (cut_004_after_line(20), "truncated_form", 20),
+    "cut_before_table.txt": (cut_004_after_line(20), "no_indicator_table", 20),
 }
 
 
@@ -50,19 +56,29 @@ def test_bad_file_gives_an_error_issue_naming_file_line_and_code(name):
     assert errors[0].message
 
 
-def test_cut_mid_table_keeps_the_complete_forms_of_the_same_file():
+@pytest.mark.parametrize("name", sorted(CUT_INPUTS))
+def test_cut_form_lands_with_a_warning_naming_where_it_stops(name):
+    data, code, line = CUT_INPUTS[name]
+    result = extract_file(name, data)
+    assert not result.has_errors
+    assert (code, line) in [(i.code, i.source_line) for i in result.issues if i.severity == "warning"]
+
+
+def test_cut_mid_table_keeps_every_form_and_the_rows_before_the_cut():
     result = extract_file("cut.txt", cut_004_after_line(230))
     assert [d.project_name for d in result.documents] == [
-        "“通创荟”和科技招商经费专项", "物业管理费", "网络设备设施运行与维护费", "水电费补差"]
-    assert len(result.indicators) == 60
-    assert all(i.doc_id != result.issues[0].doc_id for i in result.indicators)
+        "“通创荟”和科技招商经费专项", "物业管理费", "网络设备设施运行与维护费", "水电费补差", "科创办推进专项"]
+    cut = next(i for i in result.issues if i.code == "truncated_table")
+    assert cut.doc_id == result.documents[-1].doc_id
+    assert len([i for i in result.indicators if i.doc_id != cut.doc_id]) == 60
+    assert [i.source_line for i in result.indicators if i.doc_id == cut.doc_id][-1] == 230
 
 
 @pytest.fixture()
 def inbox(tmp_path: Path) -> Path:
     folder = tmp_path / "inbox"
     shutil.copytree(SAMPLES, folder)
-    for name, (data, _, _) in BAD_INPUTS.items():
+    for name, (data, _, _) in {**BAD_INPUTS, **CUT_INPUTS}.items():
         (folder / name).write_bytes(data)
     (folder / "cut.pdf").write_bytes(b"%PDF-1.4 cut off before its first object")
     return folder
@@ -74,21 +90,22 @@ def test_inbox_with_bad_files_lands_every_good_document(inbox: Path, tmp_path: P
     assert status == 0
     documents = read_csv(out / "documents.csv")
     assert len([d for d in documents if d["source_file"].startswith("0")]) == GOOD_FORMS
-    # the complete forms of the cut copy of 004 land too
-    assert len([d for d in documents if d["source_file"] == "cut_mid_table.txt"]) == 4
+    # every form of the cut copies of 004 lands, the cut one with a warning
+    assert len([d for d in documents if d["source_file"] == "cut_mid_table.txt"]) == 5
+    assert len([d for d in documents if d["source_file"] == "cut_before_table.txt"]) == 1
     issues = read_csv(out / "extraction_issues.csv")
     errors = {(i["source_file"], i["code"], i["source_line"]) for i in issues if i["severity"] == "error"}
     expected = {(name, code, str(line)) for name, (_, code, line) in BAD_INPUTS.items()}
     assert errors == expected | {("cut.pdf", "corrupt_file", "")}
     quarantined = sorted(p.name for p in quarantine.iterdir())
     assert quarantined == sorted([*BAD_INPUTS, "cut.pdf"])
-    assert (quarantine / "cut_mid_table.txt").read_bytes() == (inbox / "cut_mid_table.txt").read_bytes()
+    assert (quarantine / "cut_before_funding.txt").read_bytes() == (inbox / "cut_before_funding.txt").read_bytes()
     indicators = read_csv(out / "indicators.csv")
     good_ids = {d["doc_id"] for d in documents if d["source_file"].startswith("0")}
     assert len([i for i in indicators if i["doc_id"] in good_ids]) == 298
     printed = capsys.readouterr().out
-    assert "quarantined      8" in printed
-    assert "forms            20 (dept_self_eval 1, dept_target 2, project_target 17)" in printed
+    assert "quarantined      7" in printed
+    assert "forms            22 (dept_self_eval 1, dept_target 2, project_target 19)" in printed
 
 
 def test_doubtful_rows_land_with_a_warning_naming_the_line():

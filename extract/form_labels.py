@@ -1,0 +1,55 @@
+"""The seed form_labels: title words (which form a title announces), header-field labels and
+narrative labels. Layout vocabulary is data: a new template's words are seed rows, not code."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extract.cells import squash
+from extract.script_forms import matching_form
+from extract.taxonomy import seeds_dir
+
+FORM_LABELS_SEED = "form_labels.csv"
+TARGET, SELF_EVAL_TABLE, REPORT = "target", "self_eval_table", "report"
+# a title may end in its year: 部门预算项目绩效目标申报表(2023年度)
+_YEAR_SUFFIX = re.compile(r"\(\d{4}年度?\)$")
+
+
+@dataclass(frozen=True)
+class FormLabels:
+    titles: tuple[tuple[str, str], ...]  # (title word, target | self_eval_table | report), longest first
+    header_fields: dict[str, str]  # label → Document field
+    narratives: dict[str, str]  # label → narrative field
+
+    def title_kind(self, text: str) -> str | None:
+        """What form a title announces, from the word it ends with (a year suffix ignored)."""
+        key = _YEAR_SUFFIX.sub("", matching_form(squash(text)))
+        return next((kind for word, kind in self.titles if key.endswith(word)), None)
+
+
+def read_form_labels(path: Path) -> FormLabels:
+    titles: list[tuple[str, str]] = []
+    header_fields: dict[str, str] = {}
+    narratives: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for entry in csv.DictReader(handle):
+            kind, word, meaning = entry["kind"].strip(), squash(entry["word"]), entry["meaning"].strip()
+            if not word:
+                continue
+            if kind == "title":
+                titles.append((word, meaning))
+            elif kind == "header_field":
+                header_fields.setdefault(word, meaning)
+            elif kind == "narrative":
+                narratives.setdefault(word, meaning)
+    titles.sort(key=lambda entry: -len(entry[0]))
+    return FormLabels(tuple(titles), header_fields, narratives)
+
+
+@lru_cache(maxsize=4)
+def load_form_labels(path: str | None = None) -> FormLabels:
+    return read_form_labels(Path(path) if path else seeds_dir() / FORM_LABELS_SEED)

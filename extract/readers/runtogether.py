@@ -1,0 +1,121 @@
+"""Indicator rows whose cells were saved run together on one line, with no separator at all
+(`产出指标数量指标足额保障率=100% 22.5 科目调整次数≤10次 22.5 …`, or a page that lost its table
+into prose: `產出目標數量目標當年人才驛站組織活動數量>=28次40次143%…`).
+
+The cells are told apart by what they are, not by where they sit:
+* a level label is a label of the taxonomy seed (matched in simplified form);
+* a 三级 name runs up to the comparator that opens its value (`=`, `≥`, `>=` …);
+* the target is the comparator, a number and the unit up to the next digit or space;
+* then, where the header words printed before the rows name them (seed table_column_roles), an
+  actual value (a number and its unit) and a completion rate (`143%`); else a weight after a space.
+A row that does not read this way ends the table. The rows come back as a table whose header
+row names the columns found; the reader warns that it split run-together cells.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extract.column_roles import INDICATOR, load_vocabulary
+from extract.readers.model import Cell, ReaderWarning, Table
+from extract.script_forms import matching_form
+from extract.taxonomy import load_taxonomy
+
+_COMPARATOR = r"(?:>=|<=|≥|≤|＞＝|＜＝|=|＝|>|<|＞|＜)"
+_TARGET = re.compile(_COMPARATOR + r"\s*\d+(?:\.\d+)?[^\d\s]{0,6}?(?=[\d\s]|$)")
+_ACTUAL = re.compile(r"\d+(?:\.\d+)?(?:%|[^\d\s%]{0,6}?)(?=\d)")
+_RATE = re.compile(r"\d+(?:\.\d+)?%")
+_WEIGHT = re.compile(r"\s+(\d+(?:\.\d+)?)\s*")
+_MAX_NAME = 60
+_MIN_ROWS = 2
+
+
+@lru_cache(maxsize=1)
+def _labels() -> re.Pattern[str]:
+    """Every level label of the taxonomy (simplified, no spaces), longest first."""
+    taxonomy = load_taxonomy()
+    words = sorted({*taxonomy.level1_variants, *taxonomy.level2_parents}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(word) for word in words if len(word) > 1))
+
+
+@dataclass(frozen=True, slots=True)
+class RunTogether:
+    header: list[str]
+    rows: list[list[str]]
+
+
+def split_run_together(text: str) -> RunTogether | None:
+    """The indicator rows of a line of run-together cells, or None when it holds none."""
+    simple = matching_form_keep_length(text)
+    labels = _labels()
+    taxonomy = load_taxonomy()
+    start = next((m for m in labels.finditer(simple) if taxonomy.level1_of(m.group())), None)
+    if start is None:
+        return None
+    before = simple[:start.start()]
+    vocabulary = load_vocabulary()
+    named = {role.role for word in ("实际完成值", "完成值") if word in before
+             and (role := vocabulary.role_of(INDICATOR, word)) is not None}
+    with_actual = "value" in named
+    with_rate = with_actual and "完成率" in before
+    pos, pending, rows = start.start(), [], []
+    while pos < len(text):
+        label = labels.match(simple, pos)
+        if label is not None:
+            pending.append(text[label.start():label.end()])
+            pos = label.end()
+            continue
+        target = _TARGET.search(simple, pos, pos + _MAX_NAME + 12)
+        if target is None or target.start() == pos or target.start() - pos > _MAX_NAME:
+            break
+        row = {"labels": pending[-2:], "name": text[pos:target.start()].strip(),
+               "target": text[target.start():target.end()]}
+        pos = target.end()
+        if with_actual and (actual := _ACTUAL.match(simple, pos)) is not None:
+            row["actual"], pos = text[actual.start():actual.end()], actual.end()
+            if with_rate and (rate := _RATE.match(simple, pos)) is not None:
+                pos = rate.end()
+        elif (weight := _WEIGHT.match(text, pos)) is not None:
+            row["weight"], pos = weight.group(1), weight.end()
+        rows.append(row)
+        pending = []
+    if len(rows) < _MIN_ROWS:
+        return None
+    extra = ["实际完成值"] if with_actual else (["权重"] if any("weight" in r for r in rows) else [])
+    header = ["一级指标", "二级指标", "三级指标", "指标值", *extra]
+    out = []
+    for row in rows:
+        levels = list(row["labels"])
+        levels = ([""] * (2 - len(levels)) + levels) if len(levels) < 2 or taxonomy.level1_of(levels[0]) else levels
+        if len(levels) == 1:
+            levels = ["", *levels]
+        cells = [*levels[-2:], row["name"], row["target"]]
+        cells += [row.get("actual", "")] if with_actual else ([row.get("weight", "")] if extra else [])
+        out.append(cells)
+    return RunTogether(header, out)
+
+
+def matching_form_keep_length(text: str) -> str:
+    """Simplified characters at the same positions (glosses kept: they only occur in prose)."""
+    simple = matching_form(text)
+    return simple if len(simple) == len(text) else _char_by_char(text)
+
+
+def _char_by_char(text: str) -> str:
+    return "".join(matching_form(ch) if not ch.isascii() else ch for ch in text)
+
+
+def run_together_table(text: str, line: int) -> tuple[Table, ReaderWarning] | None:
+    found = split_run_together(text)
+    if found is None:
+        return None
+    grid = [tuple(Cell(word, 0, col, 1, 1, f"L{line}", line) for col, word in enumerate(found.header))]
+    for r, row in enumerate(found.rows, start=1):
+        grid.append(tuple(Cell(cell, r, col, 1, 1, f"L{line}", line) for col, cell in enumerate(row)))
+    table = Table(rows=tuple(grid), n_cols=len(found.header), source_ref=f"L{line}")
+    warning = ReaderWarning(f"L{line}", "cells_run_together",
+                            f"{len(found.rows)} indicator rows split from cells printed with no separator; "
+                            "the header row names the columns found")
+    return table, warning
