@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extract.cells import Row, is_amount_attempt, is_amount_token, squash
 from extract.column_roles import FUNDING, ColumnRole, RoleVocabulary
-from extract.funding import EXPENDITURE, ParsedLine
+from extract.funding import INCOME, ParsedLine
 
 PHASES = ("initial_budget", "annual_budget", "executed", "half_year_plan", "project_total", "mid_term_budget")
 LINE_FIELDS = ("rate", "weight", "score")
@@ -82,7 +82,7 @@ class FundingTableParser:
                 text, at = by_role.get(role.role, ("", col - offset))
                 amounts.append((role.role, text, at))
         extra = {name: by_role.get(name, ("", None))[0] for name in LINE_FIELDS}
-        self.lines.append(ParsedLine(EXPENDITURE, " | ".join(labels), "", "", "", row.line_no,
+        self.lines.append(ParsedLine(INCOME, " | ".join(labels), "", "", "", row.line_no,
                                      amounts=amounts, rate_raw=extra["rate"], weight_raw=extra["weight"],
                                      score_raw=extra["score"]))
         return True

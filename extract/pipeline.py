@@ -164,6 +164,10 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         _issue(result, doc_id, ERROR, form.line_start, "unknown_form",
                "no known form: neither a 绩效目标表 nor a 自评价报告 title, nor their header labels", located)
         return
+    if not fiscal_year(form):
+        _issue(result, doc_id, WARNING, form.line_start, "missing_fiscal_year",
+               "the form states no year (none in its title, no 2026年度 line under it): it lands with no "
+               "fiscal year", located)
     if doc_type == DEPT_SELF_EVAL and is_report(form):
         _extract_report(result, form, doc_id, located)
         return
@@ -176,11 +180,13 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         _issue(result, doc_id, WARNING, position, code, message, located)
     _land_form(result, form, doc_id, doc_type, content, content.header, located,
                [row for row in content.indicators if row.project is None], content.budget_lines)
+    unit_name = content.header.get("unit_name", "")
     for index, project in enumerate(content.projects, start=1):
-        # one form per project of a several-projects table: part_seq 1000 × the table form's + the project's
+        # one form per project of a several-projects table: part_seq 1000 × the table form's + the project's;
+        # a project row that leaves 单位名称 blank (a merged cell) belongs to the unit above it
         part_seq = 1000 * form.part_seq + index
-        header = {**content.header, "project_name": project.project_name,
-                  "unit_name": project.unit_name or content.header.get("unit_name", "")}
+        unit_name = project.unit_name or unit_name
+        header = {**content.header, "project_name": project.project_name, "unit_name": unit_name}
         line = ParsedLine(EXPENDITURE, project.project_name, "", "", "", project.position,
                           amounts=[(ANNUAL_BUDGET, project.amount_raw, project.amount_col)])
         _land_form(result, form, make_doc_id(result.content_id, part_seq), doc_type, content, header, located,
@@ -200,6 +206,10 @@ def _land_form(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: s
         project_level=header.get("project_level", ""), start_raw=header.get("start_raw", ""),
         end_raw=header.get("end_raw", ""), contact_raw=header.get("contact_raw", ""),
         amount_unit=content.amount_unit))
+    if not result.documents[-1].unit_name:
+        _issue(result, doc_id, WARNING, form.line_start, "missing_unit_name",
+               "the form names no unit (no 单位名称, 实施单位 or 主管部门 value): it lands under no unit name",
+               located)
     if narratives:
         result.narratives.extend(
             Narrative(doc_id, n.field, n.label_raw, n.text, located.line(n.position), located.ref(n.position, n.col))

@@ -66,12 +66,14 @@ def _load_json(path: Path) -> dict:
         return {}
 
 
-FORMS_MODEL = "model.perfbudget.int_documents_resolved"
+# where forms are looked up, in order: the resolved documents, or, when a failed test on the
+# staging documents kept dbt from building them, the staging view itself (doc_id as its key)
+FORMS_MODELS = ("model.perfbudget.int_documents_resolved", "model.perfbudget.stg_perfbudget__documents")
 
 
-def failed_tests(target_dir: Path) -> tuple[list[FailedTest], list[str], str | None]:
+def failed_tests(target_dir: Path) -> tuple[list[FailedTest], list[str], list[str]]:
     """(failed tests with their SQL, failed nodes that are not tests or have no SQL, the
-    relation of the forms model that maps keys to files and lines)."""
+    relations of the forms models that map keys to files and lines)."""
     results = _load_json(target_dir / "run_results.json").get("results", [])
     nodes = _load_json(target_dir / "manifest.json").get("nodes", {})
     tests, other = [], []
@@ -88,7 +90,24 @@ def failed_tests(target_dir: Path) -> tuple[list[FailedTest], list[str], str | N
         column = (node.get("test_metadata") or {}).get("kwargs", {}).get("column_name") or node.get("column_name")
         tests.append(FailedTest(unique_id, node.get("name") or unique_id.split(".")[2], sql,
                                 attached.get("relation_name"), column))
-    return tests, other, nodes.get(FORMS_MODEL, {}).get("relation_name")
+    relations = [nodes.get(model, {}).get("relation_name") for model in FORMS_MODELS]
+    return tests, other, [relation for relation in relations if relation]
+
+
+def _forms(connection, relations: list[str]) -> dict[str, tuple]:
+    """document key → (doc_id, source_file, line_start, ref_start), from the first forms
+    relation the failed build holds."""
+    import duckdb
+
+    for relation in relations:
+        key = "document_key" if "int_documents_resolved" in relation else "doc_id"
+        try:
+            rows = connection.execute(
+                f"select {key}, doc_id, source_file, line_start, ref_start from {relation}").fetchall()
+        except duckdb.CatalogException:
+            continue
+        return {row[0]: row[1:] for row in rows}
+    return {}
 
 
 def _columns(connection, sql: str) -> list[str]:
@@ -124,13 +143,14 @@ def attribute(database: Path, target_dir: Path) -> Attribution:
     """Trace a failed build's failures to forms (see the module docstring)."""
     import duckdb
 
-    tests, unexplained, forms_relation = failed_tests(target_dir)
+    tests, unexplained, forms_relations = failed_tests(target_dir)
     findings: dict[str, list[ExtractionIssue]] = defaultdict(list)
-    if not tests or not forms_relation:
+    if not tests or not forms_relations:
         return Attribution({}, unexplained or ["dbt build failed, but run_results.json names no failed node"])
     with duckdb.connect(str(database), read_only=True) as connection:
-        forms = {row[0]: row[1:] for row in connection.execute(
-            f"select document_key, doc_id, source_file, line_start from {forms_relation}").fetchall()}
+        forms = _forms(connection, forms_relations)
+        if not forms:
+            return Attribution({}, [*unexplained, "the failed build holds no table of its forms to name them by"])
         by_doc_id = {values[0]: (key, *values) for key, values in forms.items()}
         for test in tests:
             try:
@@ -151,10 +171,10 @@ def attribute(database: Path, target_dir: Path) -> Attribution:
                 unexplained.append(f"{test.unique_id} failed on {len(docs)} of {len(forms)} forms "
                                    f"(a model or seed problem, not one document): {sample}")
                 continue
-            for doc_id, ((_, source_file, line), value) in docs.items():
+            for doc_id, ((_, source_file, line, ref), value) in docs.items():
                 findings[doc_id].append(ExtractionIssue(
                     source_file, doc_id, "error", CODE,
                     f"dbt test {test.name} fails on this form "
                     f"({test.column or 'row'} = {'blank' if value is None else repr(value)}); "
-                    "the form is not loaded, the file's other forms are", line))
+                    "the form is not loaded, the file's other forms are", line, ref or ""))
     return Attribution(dict(findings), unexplained)

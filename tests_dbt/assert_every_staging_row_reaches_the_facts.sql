@@ -1,5 +1,6 @@
 -- No row is lost between staging and the facts: every staging indicator row is one
--- fact_indicator row, every staging budget line has its annual_budget row in fact_budget_line.
+-- fact_indicator row, every staging budget line has its amount rows (one per phase its template
+-- prints) in fact_budget_line.
 with staged_indicators as (
     select count(*) as n_rows from {{ ref('stg_perfbudget__indicators') }}
 ),
@@ -12,10 +13,10 @@ staged_lines as (
     select count(*) as n_rows from {{ ref('stg_perfbudget__budget_lines') }}
 ),
 
-fact_annual_lines as (
-    select count(*) as n_rows
+fact_lines as (
+    select count(distinct {{ dbt.concat(["document_key", "'|'", "cast(line_seq as varchar)"]) }}) as n_rows
     from {{ ref('fact_budget_line') }}
-    where phase = 'annual_budget' and line_seq is not null
+    where line_seq is not null
 ),
 
 final as (
@@ -23,9 +24,9 @@ final as (
     from staged_indicators cross join fact_indicators
     where staged_indicators.n_rows <> fact_indicators.n_rows
     union all
-    select 'budget_lines', staged_lines.n_rows, fact_annual_lines.n_rows
-    from staged_lines cross join fact_annual_lines
-    where staged_lines.n_rows <> fact_annual_lines.n_rows
+    select 'budget_lines', staged_lines.n_rows, fact_lines.n_rows
+    from staged_lines cross join fact_lines
+    where staged_lines.n_rows <> fact_lines.n_rows
 )
 
 select * from final

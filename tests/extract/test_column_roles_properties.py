@@ -97,17 +97,18 @@ def _values(values: dict[tuple[str, str], dict[str, str]]) -> list[tuple[str, st
 
 
 def as_tab_text(rows: list[list[str]]) -> bytes:
-    return "\n".join(["某单位拆违项目绩效目标表", "项目名称\t拆违经费", *("\t".join(r) for r in rows)]).encode()
+    return "\n".join(["某单位2026年度拆违项目绩效目标表", "项目名称\t拆违经费", *("\t".join(r) for r in rows)]).encode()
 
 
 def as_pipe_text(rows: list[list[str]]) -> bytes:
-    lines = ["某单位拆违项目绩效目标表", "| 项目名称 | 拆违经费 |", *("| " + " | ".join(r) + " |" for r in rows)]
+    lines = ["某单位2026年度拆违项目绩效目标表", "| 项目名称 | 拆违经费 |",
+             *("| " + " | ".join(r) + " |" for r in rows)]
     return "\n".join(lines).encode()
 
 
 def as_html(rows: list[list[str]]) -> bytes:
     cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return (f"<html><body><p>某单位拆违项目绩效目标表</p><table><tr><td>项目名称</td><td>拆违经费</td></tr>"
+    return (f"<html><body><p>某单位2026年度拆违项目绩效目标表</p><table><tr><td>项目名称</td><td>拆违经费</td></tr>"
             f"{cells}</table></body></html>").encode()
 
 

@@ -58,7 +58,7 @@ def test_budget_line_projects_carry_their_amounts(con):
 
 def test_indicator_categories(con):
     categories = rows(con, "select * from dim_indicator_category")
-    assert len(categories) == 37
+    assert len(categories) == 38
     for row in categories:
         assert row["indicator_category_key"] == md5(row["level1"], row["level2"])
     cost = next(row for row in categories if row["level2"] == "成本指标")
