@@ -2,6 +2,10 @@
 as text until now), a line of ` | `-separated cells is one too (how pages saved from a browser
 look); consecutive rows of the same kind form one table; every other non-blank line is a
 paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py number them.
+
+This is the path every text file takes, so it does no more per line than extract/cells.py's
+`to_rows`: one split and strip of the cells, one tuple per cell, and the table's row texts
+handed over as split (the layout code asks for them; they need no cell to be read back).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from extract.readers.model import Block, Cell, Document, Paragraph, ReaderWarnin
 from extract.readers.textnorm import CELL_SPACE
 
 TAB, PIPE = "tab", "pipe"
+_new = tuple.__new__  # Cell and Paragraph are named tuples: built from their fields in one call
 
 
 def pipe_cells(line: str) -> list[str] | None:
@@ -27,21 +32,21 @@ def pipe_cells(line: str) -> list[str] | None:
     return [cell.strip(CELL_SPACE) for cell in body.split("|")]
 
 
-def _row_of(line: str) -> tuple[str, list[str]] | None:
-    if "\t" in line:
-        return TAB, [cell.strip(CELL_SPACE) for cell in line.split("\t")]
-    cells = pipe_cells(line)
-    return (PIPE, cells) if cells is not None else None
-
-
 def _table(rows: list[tuple[int, list[str]]]) -> Table:
+    """One table of consecutive rows (line number, cell texts): each text one 1×1 cell at its
+    column, so a row's texts are the row texts `Table.row_texts()` gives, and no cell spans."""
     first, last = rows[0][0], rows[-1][0]
     table_rows = []
+    texts = []
+    n_cols = 0
     for r, (line_no, cells) in enumerate(rows):
         ref = f"L{line_no}"
-        table_rows.append(tuple(Cell(text, r, c, 1, 1, ref, line_no) for c, text in enumerate(cells)))
-    return Table(rows=tuple(table_rows), n_cols=max(len(cells) for _, cells in rows),
-                 source_ref=f"L{first}-L{last}" if last != first else f"L{first}")
+        table_rows.append(tuple([_new(Cell, (text, r, c, 1, 1, ref, line_no)) for c, text in enumerate(cells)]))
+        texts.append(tuple(cells))
+        if len(cells) > n_cols:
+            n_cols = len(cells)
+    return Table.known(tuple(table_rows), n_cols, f"L{first}-L{last}" if last != first else f"L{first}",
+                       row_texts=tuple(texts), has_spans=False)
 
 
 def blocks_of_text(text: str) -> tuple[Block, ...]:
@@ -50,20 +55,23 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     pending: list[tuple[int, list[str]]] = []
     pending_kind = ""
     for line_no, line in enumerate(text.split("\n"), start=1):
-        row = _row_of(line)
-        if row is not None and row[0] == pending_kind:
-            pending.append((line_no, row[1]))
+        if "\t" in line:
+            kind, cells = TAB, [cell.strip(CELL_SPACE) for cell in line.split("\t")]
+        elif "|" in line and (cells := pipe_cells(line)) is not None:  # type: ignore[assignment]
+            kind = PIPE
+        else:
+            if pending:
+                blocks.append(_table(pending))
+                pending, pending_kind = [], ""
+            stripped = line.strip(CELL_SPACE)
+            if stripped:
+                blocks.append(_new(Paragraph, (stripped, f"L{line_no}", line_no)))
             continue
-        if pending:
+        if kind != pending_kind and pending:
             blocks.append(_table(pending))
-            pending, pending_kind = [], ""
-        if row is not None:
-            pending_kind = row[0]
-            pending.append((line_no, row[1]))
-            continue
-        stripped = line.strip(CELL_SPACE)
-        if stripped:
-            blocks.append(Paragraph(stripped, f"L{line_no}", line_no))
+            pending = []
+        pending_kind = kind
+        pending.append((line_no, cells))
     if pending:
         blocks.append(_table(pending))
     return tuple(blocks)
