@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from itertools import islice
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -54,15 +55,17 @@ _TAG_OF_CLASS = _tags_by_class()
 _CANONICAL = {tag: tag for tag in _READ_TAGS}  # `.tag` → the constant, so tags compare by identity
 
 
-# A row being read is a list (a class with an __init__ costs several times as much to make):
+# A row being read is one list (a class with an __init__ costs several times as much to make,
+# and every object alive through the read is one more for the garbage collector to go over):
 # its w:tr, its first w:trPr (the one python-docx reads; looked up when a w:gridBefore is met),
-# that one's first w:gridBefore, and its cells.
+# that one's first w:gridBefore, then its cells.
 ROW_ELEMENT, ROW_PROPERTIES, ROW_GRID_BEFORE, ROW_CELLS = range(4)
-# A cell being read, likewise: its w:tc, its first w:tcPr (looked up when a w:gridSpan or w:vMerge
-# is met), that one's first w:gridSpan and w:vMerge, the text pieces of its paragraphs ("\n"
-# between paragraphs), and what it holds: NOTHING yet, PARAGRAPHS, or a NESTED table as well
-# (such a cell is read again through python-docx).
-TC_ELEMENT, TC_PROPERTIES, TC_GRID_SPAN, TC_V_MERGE, TC_PIECES, TC_HOLDS = range(6)
+# A cell being read, likewise: its w:tc (let go once the next cell starts, unless a fallback to
+# python-docx may need it), its first w:tcPr (looked up when a w:gridSpan or w:vMerge is met),
+# that one's first w:gridSpan and its w:vMerge's value, what it holds (NOTHING yet, PARAGRAPHS,
+# or a NESTED table as well: such a cell is read again through python-docx), then the text
+# pieces of its paragraphs, "\n" between paragraphs.
+TC_ELEMENT, TC_PROPERTIES, TC_GRID_SPAN, TC_V_MERGE, TC_HOLDS, TC_PIECES = range(6)
 NOTHING, PARAGRAPHS, NESTED = range(3)
 
 
@@ -109,26 +112,30 @@ class _BodyReader:
                     self.paragraphs.append((position, pieces))
                     position += 1
                 elif cell is not None and parent is cell[TC_ELEMENT]:
-                    paragraph, pieces = element, cell[TC_PIECES]
+                    paragraph, pieces = element, cell
                     if cell[TC_HOLDS]:
                         pieces.append("\n")
                     else:
                         cell[TC_HOLDS] = PARAGRAPHS
             elif tag is TC:
                 if row is not None and parent is row[ROW_ELEMENT]:
-                    cell = [element, _UNKNOWN, None, None, [], NOTHING]
-                    row[ROW_CELLS].append(cell)
+                    if cell is not None and cell[TC_GRID_SPAN] is None and cell[TC_HOLDS] != NESTED:
+                        cell[TC_ELEMENT] = None  # done with: nothing will ask python-docx about it
+                    cell = [element, _UNKNOWN, None, None, NOTHING]
+                    row.append(cell)
             elif tag is GRID_SPAN or tag is V_MERGE:
                 if cell is not None and parent.getparent() is cell[TC_ELEMENT]:
                     if cell[TC_PROPERTIES] is _UNKNOWN:
                         cell[TC_PROPERTIES] = cell[TC_ELEMENT].find(TCPR)
                     if parent is cell[TC_PROPERTIES]:
-                        field = TC_GRID_SPAN if tag is GRID_SPAN else TC_V_MERGE
-                        if cell[field] is None:
-                            cell[field] = element
+                        if tag is GRID_SPAN:
+                            if cell[TC_GRID_SPAN] is None:
+                                cell[TC_GRID_SPAN] = element
+                        elif cell[TC_V_MERGE] is None:
+                            cell[TC_V_MERGE] = element.get(VAL, "continue")
             elif tag is TR:
                 if table is not None and parent is table:
-                    row = [element, _UNKNOWN, None, []]
+                    row = [element, _UNKNOWN, None]
                     rows.append(row)
             elif tag is TBL:
                 if parent is body:
@@ -191,13 +198,14 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
     merging: dict[int, list] = {}  # grid column → the cell a `vMerge continue` there extends
     extended = False
     n_cols = 0
-    for r, (tr, _, grid_before, tcs) in enumerate(rows):
-        col = 0 if grid_before is None else _decimal(grid_before, 0, tr, "grid_before")
+    for r, row in enumerate(rows):
+        grid_before = row[ROW_GRID_BEFORE]
+        col = 0 if grid_before is None else _decimal(grid_before, 0, row[ROW_ELEMENT], "grid_before")
         prefix = f"table {number} row {r + 1} col "
         cells: list = []
-        for tc, _, grid_span, v_merge, pieces, holds in tcs:
-            span = 1 if grid_span is None else max(1, _decimal(grid_span, 1, tc, "grid_span"))
-            merge = None if v_merge is None else v_merge.get(VAL, "continue")
+        for tc in islice(row, ROW_CELLS, None):
+            grid_span, merge = tc[TC_GRID_SPAN], tc[TC_V_MERGE]
+            span = 1 if grid_span is None else max(1, _decimal(grid_span, 1, tc[TC_ELEMENT], "grid_span"))
             if merge == "continue" and (above := merging.get(col)) is not None and above[4] == span:
                 above[3] += 1
                 extended = True
@@ -206,10 +214,10 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
             if merging:
                 for c in range(col, col + span):
                     merging.pop(c, None)
-            if holds == NESTED:
-                text = _nested_cell_text(tc, table)
+            if tc[TC_HOLDS] == NESTED:
+                text = _nested_cell_text(tc[TC_ELEMENT], table)
             else:
-                text = "".join(pieces)
+                text = "".join(islice(tc, TC_PIECES, None))
                 text = clean_text(text) if "\n" in text or "\r" in text else text.strip(CELL_SPACE)
             if merge == "restart":
                 cell = merging[col] = [text, r, col, 1, span, prefix + str(col + 1), None]
