@@ -120,17 +120,17 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     prefixes = [f"{ref}!{column_letter(c)}" for c in cols[:last_col + 1]]
     table_rows: list[tuple[Cell, ...]] = []
     n_table_rows, n_table_cols = last_row + 1, last_col + 1
+    kept_cols = range(last_col + 1)
     for i, line in enumerate(visible[:last_row + 1]):
         number = str(rows[i])
         row_covered = covered.get(i)
         if not row_covered:
-            table_rows.append(tuple([new(Cell, (text, i, j, 1, 1, prefix + number, None))
-                                     for j, (text, prefix) in enumerate(zip(line, prefixes, strict=False))]))
+            table_rows.append(tuple([new(Cell, (line[j], i, j, 1, 1, prefixes[j] + number, None)) for j in kept_cols]))
             continue
         origins = merged.get(i)
         if not origins:  # only covered from above: the other positions in order
             table_rows.append(tuple([new(Cell, (line[j], i, j, 1, 1, prefixes[j] + number, None))
-                                     for j in range(last_col + 1) if j not in row_covered]))
+                                     for j in kept_cols if j not in row_covered]))
             continue
         cells = []
         for j in range(last_col + 1):
