@@ -30,43 +30,48 @@ def _number_text(book: xlrd.book.Book, kind: int, value: float, xf_index: int) -
 
 
 _TEXTUAL = frozenset({xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_TEXT})  # the value is the text
+_NUMERIC = frozenset({xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE})
 
 
-def _row_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, r: int, printed: dict) -> list[str]:
-    """The printed texts of row r (0-based, as xlrd counts), cleaned. A row of text and empty
-    cells is cleaned in one pass; a number's text depends only on its value and its cell's
-    format, and forms repeat both: `printed` keeps each."""
-    types, values = sheet.row_types(r), sheet.row_values(r)
-    if _TEXTUAL.issuperset(types):
-        joined = "".join(values)
-        if "\n" not in joined and "\r" not in joined:
-            return [value.strip(CELL_SPACE) for value in values]
-        return [clean_text(value) for value in values]
-    texts = []
-    append = texts.append
-    for c, (kind, value) in enumerate(zip(types, values, strict=True)):
-        if kind == xlrd.XL_CELL_TEXT:
-            append(value.strip(CELL_SPACE) if "\n" not in value and "\r" not in value else clean_text(value))
-        elif kind == xlrd.XL_CELL_EMPTY or kind == xlrd.XL_CELL_BLANK:
-            append("")
-        elif kind == xlrd.XL_CELL_NUMBER or kind == xlrd.XL_CELL_DATE:
-            key = (kind, value if value else repr(value), sheet.cell_xf_index(r, c))  # 0.0 and -0.0 print apart
-            text = printed.get(key)
-            if text is None:
-                text = printed[key] = _number_text(book, kind, value, key[2])
-            append(text)
-        elif kind == xlrd.XL_CELL_BOOLEAN:
-            append("TRUE" if value else "FALSE")
-        else:  # XL_CELL_ERROR
-            append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
-    return texts
+def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[list[str]]:
+    """The printed texts of the sheet, row by row, cleaned. A row of text and empty cells is
+    cleaned in one pass; a number's text depends only on its value and its cell's format, and
+    forms repeat both: `printed` keeps each."""
+    row_types, row_values, xf_index, textual = sheet.row_types, sheet.row_values, sheet.cell_xf_index, _TEXTUAL
+    rows = []
+    for r in range(sheet.nrows):
+        types, values = row_types(r), row_values(r)
+        if textual.issuperset(types):
+            joined = "".join(values)
+            if "\n" not in joined and "\r" not in joined:
+                rows.append([value.strip(CELL_SPACE) for value in values])
+            else:
+                rows.append([clean_text(value) for value in values])
+            continue
+        texts = []
+        append = texts.append
+        for c, (kind, value) in enumerate(zip(types, values, strict=True)):
+            if kind in textual:
+                append(value.strip(CELL_SPACE) if "\n" not in value and "\r" not in value else clean_text(value))
+            elif kind in _NUMERIC:
+                key = (kind, value if value else repr(value), xf_index(r, c))  # 0.0 and -0.0 print apart
+                text = printed.get(key)
+                if text is None:
+                    text = printed[key] = _number_text(book, kind, value, key[2])
+                append(text)
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                append("TRUE" if value else "FALSE")
+            else:  # XL_CELL_ERROR
+                append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
+        rows.append(texts)
+    return rows
 
 
 def _sheet_table(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> Table | None:
     hidden_rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
     hidden_cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
     merges = [Merge(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
-    texts = [_row_texts(book, sheet, r, printed) for r in range(sheet.nrows)]
+    texts = _sheet_texts(book, sheet, printed)
     return grid_table(sheet.name, texts, sheet.ncols, hidden_rows, hidden_cols, merges)
 
 
