@@ -37,7 +37,7 @@ T, BR, VAL, TYPE = _W + "t", _W + "br", _W + "val", _W + "type"
 RUN_CHARACTERS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 # Every element the reader looks at; lxml skips the rest (properties, bookmarks, …) in C
 _READ_TAGS = (TBL, TR, GRID_BEFORE, TC, GRID_SPAN, V_MERGE, P, HYPERLINK, R, T, BR, *RUN_CHARACTERS)
-_UNKNOWN = OxmlElement("w:tcPr")  # a property element not looked up yet (stands for "not known", never found)
+_UNKNOWN = object()  # a property element not looked up yet
 
 
 def _tags_by_class() -> dict[type, str]:
@@ -196,7 +196,7 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
     new = tuple.__new__
     grid: list[list] = []
     merging: dict[int, list] = {}  # grid column → the cell a `vMerge continue` there extends
-    extended = False
+    restarted = False
     n_cols = 0
     for r, row in enumerate(rows):
         grid_before = row[ROW_GRID_BEFORE]
@@ -208,7 +208,6 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
             span = 1 if grid_span is None else max(1, _decimal(grid_span, 1, tc[TC_ELEMENT], "grid_span"))
             if merge == "continue" and (above := merging.get(col)) is not None and above[4] == span:
                 above[3] += 1
-                extended = True
                 col += span
                 continue
             if merging:
@@ -222,13 +221,14 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
             if merge == "restart":
                 cell = merging[col] = [text, r, col, 1, span, prefix + str(col + 1), None]
                 cells.append(cell)
+                restarted = True
             else:
                 cells.append(new(Cell, (text, r, col, 1, span, prefix + str(col + 1), None)))
             col += span
             if col > n_cols:
                 n_cols = col
         grid.append(cells)
-    if extended or any(cell.__class__ is list for cells in grid for cell in cells):
+    if restarted:  # the cells rows below could extend are Cells now
         grid = [[new(Cell, tuple(cell)) if cell.__class__ is list else cell for cell in cells] for cells in grid]
     return Table(tuple(map(tuple, grid)), n_cols, f"table {number}")
 
