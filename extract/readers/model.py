@@ -3,18 +3,28 @@
 A published form is the same form whether it came as text, a web page, a workbook, a Word file
 or a PDF; what differs is how its grid was written down. The readers turn each format into
 this model so the layout code is written once, against cells and spans, not against formats.
-Everything here is immutable (frozen, slotted): a document is read once and then only looked at,
-and thousands of cells per file make slots worth having.
+Everything here is immutable: a document is read once and then only looked at. Cells and
+paragraphs are named tuples, not dataclasses: a file has thousands of cells, and a frozen
+dataclass costs seven `object.__setattr__` calls to build where a tuple is one allocation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+def _frozen(self: object, name: str, value: object) -> None:
+    """Assignment to a field fails as it does on a frozen dataclass (the model was one)."""
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _undeletable(self: object, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class Cell(NamedTuple):
     """One printed cell: its text and where it sits.
 
     `row`/`col` are the 0-based grid position of the cell's top-left corner (its origin), and
@@ -25,6 +35,10 @@ class Cell:
     A PDF cell that a page break cut names each part, `; `-separated. `source_line` is the
     1-based text line for text documents, which is what the staging rows and the gold cite,
     and None for every other format.
+
+    Readers that build many cells call `tuple.__new__(Cell, (text, row, col, row_span,
+    col_span, source_ref, source_line))`: all seven fields, in order, without the keyword
+    handling of `Cell(...)`.
     """
 
     text: str
@@ -45,6 +59,9 @@ class Cell:
         """The last grid column the cell covers (inclusive)."""
         return self.col + self.col_span - 1
 
+    __setattr__ = _frozen
+    __delattr__ = _undeletable
+
 
 @dataclass(slots=True)
 class OpenCell:
@@ -59,8 +76,17 @@ class OpenCell:
     ref: str
 
 
+class _Answers:
+    """Where a `Table` keeps what it was asked once (its row texts, whether it has spans): the
+    layout code asks both of every table. Slots of a base class, not dataclass fields, so the
+    table's fields, equality and `dataclasses.replace` are untouched (a replaced table starts
+    with nothing kept)."""
+
+    __slots__ = ("_row_texts", "_has_spans")
+
+
 @dataclass(frozen=True, slots=True)
-class Table:
+class Table(_Answers):
     """A grid of cells. `rows[r]` holds the cells whose origin is in grid row r, left to right;
     a position covered by a span from above has no cell of its own in that row. Rows may be
     shorter than `n_cols` (a text line with fewer tabs): such positions are covered by no cell.
@@ -69,6 +95,19 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     n_cols: int
     source_ref: str = ""
+
+    @classmethod
+    def known(cls, rows: tuple[tuple[Cell, ...], ...], n_cols: int, source_ref: str,
+              row_texts: tuple[tuple[str, ...], ...] | None = None, has_spans: bool | None = None) -> Table:
+        """A table from a reader that already knows its row texts or whether it has spans (the
+        text reader has both from the split lines, for free): they must be what
+        `row_texts()` and `has_spans` would compute from the cells."""
+        table = cls(rows, n_cols, source_ref)
+        if row_texts is not None:
+            object.__setattr__(table, "_row_texts", row_texts)
+        if has_spans is not None:
+            object.__setattr__(table, "_has_spans", has_spans)
+        return table
 
     @property
     def n_rows(self) -> int:
@@ -82,30 +121,44 @@ class Table:
     @property
     def has_spans(self) -> bool:
         """Whether any cell covers more than its own grid position (a merge the format states)."""
-        return any(cell.row_span > 1 or cell.col_span > 1 for cell in self.cells())
+        try:
+            return self._has_spans
+        except AttributeError:
+            pass
+        spans = any(cell.row_span > 1 or cell.col_span > 1 for row in self.rows for cell in row)
+        object.__setattr__(self, "_has_spans", spans)
+        return spans
 
     def row_texts(self) -> tuple[tuple[str, ...], ...]:
         """Each grid row's texts, `n_cols` wide where a cell reaches that far: a cell's text at its
         origin, "" at every other position (covered by a span, or by no cell). The layout code
-        reads rows this way, the way a text rendering of the same form prints them."""
+        reads rows this way, the way a text rendering of the same form prints them. Computed
+        once per table (the table cannot change) and kept."""
+        try:
+            return self._row_texts
+        except AttributeError:
+            pass
         texts = []
         for row in self.rows:
-            width = max((cell.last_col + 1 for cell in row), default=0)
-            line = [""] * width
+            line = [""] * max((cell.col + cell.col_span for cell in row), default=0)
             for cell in row:
                 line[cell.col] = cell.text
             texts.append(tuple(line))
-        return tuple(texts)
+        result = tuple(texts)
+        object.__setattr__(self, "_row_texts", result)
+        return result
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """Text outside any table (a title, a year line, a report's prose), one paragraph per
     block; wrapped lines are rejoined, so "\\n" inside marks a real line break."""
 
     text: str
     source_ref: str = ""
     source_line: int | None = None
+
+    __setattr__ = _frozen
+    __delattr__ = _undeletable
 
 
 Block = Paragraph | Table

@@ -21,6 +21,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.readers.errors import ReaderError
 from extract.readers.model import Block, Cell, Document, OpenCell, Paragraph, ReaderWarning, Table, build_table
+from extract.readers.pdfchars import dedupe_chars
 from extract.readers.pdfgrid import PageTable, assign_chars, closing_lines, measured_lines, place_table, space_ratio
 from extract.readers.textnorm import clean_text
 from extract.readers.wrap import MeasuredLine, glue, is_break, rejoin_lines, rejoin_measured
@@ -168,9 +169,8 @@ def _paragraphs(chars: list[dict], left: float, table_right: float, spaces: floa
 
 
 def _read_page(page: pdfplumber.page.Page) -> _Page:
-    page = page.dedupe_chars()
     result = _Page(page.page_number)
-    chars = page.chars
+    chars = dedupe_chars(page.chars)  # what page.dedupe_chars() gives; the tables need only the rules
     result.has_text = any(not char["text"].isspace() for char in chars)
     if not result.has_text:
         return result

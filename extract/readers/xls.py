@@ -9,42 +9,70 @@ from xlrd.compdoc import CompDocError
 from extract.readers.errors import ReaderError
 from extract.readers.model import Document, Table
 from extract.readers.numfmt import format_date, format_value
-from extract.readers.sheet import Merge, sheet_table
+from extract.readers.sheet import Merge, grid_table
+from extract.readers.textnorm import CELL_SPACE, clean_text
 
 
-def _format_code(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, r: int, c: int) -> str | None:
-    xf = book.xf_list[sheet.cell_xf_index(r, c)]
-    number_format = book.format_map.get(xf.format_key)
+def _format_code(book: xlrd.book.Book, xf_index: int) -> str | None:
+    number_format = book.format_map.get(book.xf_list[xf_index].format_key)
     return number_format.format_str if number_format is not None else None
 
 
-def _cell_text(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, r: int, c: int) -> str:
-    """The printed text of cell (r, c), 0-based as xlrd counts."""
-    kind = sheet.cell_type(r, c)
-    value = sheet.cell_value(r, c)
-    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return ""
-    if kind == xlrd.XL_CELL_TEXT:
-        return value
-    if kind == xlrd.XL_CELL_BOOLEAN:
-        return "TRUE" if value else "FALSE"
-    if kind == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(value, "#ERR")
-    code = _format_code(book, sheet, r, c)
+def _number_text(book: xlrd.book.Book, kind: int, value: float, xf_index: int) -> str:
+    """A number or date cell as printed (its cell's number format), cleaned."""
+    code = _format_code(book, xf_index)
     if kind == xlrd.XL_CELL_DATE:
         try:
-            return format_date(xlrd.xldate.xldate_as_datetime(value, book.datemode), code)
+            return clean_text(format_date(xlrd.xldate.xldate_as_datetime(value, book.datemode), code))
         except (xlrd.xldate.XLDateError, OverflowError, ValueError):
-            return format_value(value, None)
-    return format_value(value, code)
+            return clean_text(format_value(value, None))
+    return clean_text(format_value(value, code))
 
 
-def _sheet_table(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet) -> Table | None:
+_TEXTUAL = frozenset({xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_TEXT})  # the value is the text
+_NUMERIC = frozenset({xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE})
+
+
+def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[list[str]]:
+    """The printed texts of the sheet, row by row, cleaned. A row of text and empty cells is
+    cleaned in one pass; a number's text depends only on its value and its cell's format, and
+    forms repeat both: `printed` keeps each."""
+    row_types, row_values, xf_index, textual = sheet.row_types, sheet.row_values, sheet.cell_xf_index, _TEXTUAL
+    rows = []
+    for r in range(sheet.nrows):
+        types, values = row_types(r), row_values(r)
+        if textual.issuperset(types):
+            joined = "".join(values)
+            if "\n" not in joined and "\r" not in joined:
+                rows.append([value.strip(CELL_SPACE) for value in values])
+            else:
+                rows.append([clean_text(value) for value in values])
+            continue
+        texts = []
+        append = texts.append
+        for c, (kind, value) in enumerate(zip(types, values, strict=True)):
+            if kind in textual:
+                append(value.strip(CELL_SPACE) if "\n" not in value and "\r" not in value else clean_text(value))
+            elif kind in _NUMERIC:
+                key = (kind, value if value else repr(value), xf_index(r, c))  # 0.0 and -0.0 print apart
+                text = printed.get(key)
+                if text is None:
+                    text = printed[key] = _number_text(book, kind, value, key[2])
+                append(text)
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                append("TRUE" if value else "FALSE")
+            else:  # XL_CELL_ERROR
+                append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
+        rows.append(texts)
+    return rows
+
+
+def _sheet_table(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> Table | None:
     hidden_rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
     hidden_cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
     merges = [Merge(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
-    return sheet_table(sheet.name, sheet.nrows, sheet.ncols, hidden_rows, hidden_cols, merges,
-                       lambda r, c: _cell_text(book, sheet, r - 1, c - 1) if c <= sheet.row_len(r - 1) else "")
+    texts = _sheet_texts(book, sheet, printed)
+    return grid_table(sheet.name, texts, sheet.ncols, hidden_rows, hidden_cols, merges)
 
 
 def read_xls(name: str, data: bytes) -> Document:
@@ -55,9 +83,10 @@ def read_xls(name: str, data: bytes) -> Document:
                           None) from err
     try:
         tables = []
+        printed: dict = {}
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            if sheet.visibility == 0 and (table := _sheet_table(book, sheet)) is not None:
+            if sheet.visibility == 0 and (table := _sheet_table(book, sheet, printed)) is not None:
                 tables.append(table)
     except (xlrd.XLRDError, CompDocError, AssertionError, IndexError, ValueError, KeyError) as err:
         raise ReaderError("corrupt_file", f"xlrd could not read a sheet: {type(err).__name__}: {err}",

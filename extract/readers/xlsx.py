@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+from collections.abc import Iterable
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -14,7 +15,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from extract.readers.errors import ReaderError
 from extract.readers.model import Document, Table
 from extract.readers.numfmt import format_value
-from extract.readers.sheet import Merge, sheet_table
+from extract.readers.sheet import Merge, grid_table
+from extract.readers.textnorm import CELL_SPACE, clean_text
 
 
 def _hidden_columns(sheet) -> set[int]:
@@ -25,20 +27,48 @@ def _hidden_columns(sheet) -> set[int]:
     return hidden
 
 
-def _sheet_table(sheet) -> Table | None:
-    n_rows, n_cols = sheet.max_row, sheet.max_column
+def _cells(sheet) -> Iterable:
+    """The cells the sheet holds. openpyxl keeps them in `_cells`; asking `iter_rows` for the
+    used range would make an empty cell object for every position nothing was written to."""
+    cells = getattr(sheet, "_cells", None)
+    if isinstance(cells, dict):
+        return cells.values()
+    return (cell for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=sheet.max_column)
+            for cell in row)
+
+
+def _printed(sheet, printed: dict) -> dict[tuple[int, int], str]:
+    """(row, col) → the text of each cell that prints one. A number's or date's text depends only
+    on its value and its number format, and forms repeat both: `printed` keeps each (keyed by
+    the value's type too: True == 1, and 0.0 and -0.0 print apart)."""
     values: dict[tuple[int, int], str] = {}
-    for row in sheet.iter_rows(min_row=1, max_row=n_rows, max_col=n_cols):
-        for cell in row:
-            if cell.value is not None and (text := format_value(cell.value, cell.number_format)):
-                values[(cell.row, cell.column)] = text
+    for cell in _cells(sheet):
+        value = cell.value
+        if value is None:
+            continue
+        if value.__class__ is str:
+            text = value  # format_value prints a string as it is
+        else:
+            key = (value.__class__, value if value or value.__class__ is not float else repr(value), cell.number_format)
+            text = printed.get(key)
+            if text is None:
+                text = printed[key] = format_value(value, key[2])
+        if text:
+            values[(cell.row, cell.column)] = text
+    return values
+
+
+def _sheet_table(sheet, printed: dict) -> Table | None:
+    values = _printed(sheet, printed)
     hidden_rows = {r for r, dimension in sheet.row_dimensions.items() if dimension.hidden}
     merges = [Merge(rng.min_row, rng.min_col, rng.max_row, rng.max_col) for rng in sheet.merged_cells.ranges]
     # The used range as far as the text goes: styled but empty cells do not widen the table
     n_rows = max((r for r, _ in values), default=0)
     n_cols = max((c for _, c in values), default=0)
-    return sheet_table(sheet.title, n_rows, n_cols, hidden_rows, _hidden_columns(sheet), merges,
-                       lambda r, c: values.get((r, c), ""))
+    texts = [[""] * n_cols for _ in range(n_rows)]
+    for (r, c), text in values.items():
+        texts[r - 1][c - 1] = text.strip(CELL_SPACE) if "\n" not in text and "\r" not in text else clean_text(text)
+    return grid_table(sheet.title, texts, n_cols, hidden_rows, _hidden_columns(sheet), merges)
 
 
 def read_xlsx(name: str, data: bytes) -> Document:
@@ -50,8 +80,9 @@ def read_xlsx(name: str, data: bytes) -> Document:
         raise ReaderError("corrupt_file", f"openpyxl could not open the workbook: {type(err).__name__}: {err}",
                           None) from err
     try:
+        printed: dict = {}
         tables = [table for sheet in workbook.worksheets if sheet.sheet_state == "visible"
-                  if (table := _sheet_table(sheet)) is not None]
+                  if (table := _sheet_table(sheet, printed)) is not None]
     finally:
         workbook.close()
     if not tables:
