@@ -37,6 +37,12 @@ class RoleVocabulary:
 
     words: dict[str, tuple[tuple[str, ColumnRole], ...]]
 
+    def mentions(self, table: str, roles: frozenset[str], texts: tuple[str, ...]) -> bool:
+        """Whether any of `texts` holds a header word of one of `roles`: one test per row, so a
+        row that can be no such header is passed over before each cell is looked up."""
+        key = matching_form(squash("".join(texts)))
+        return any(word in key for word, role in self.words.get(table, ()) if role.role in roles)
+
     def role_of(self, table: str, text: str) -> ColumnRole | None:
         """The role a header cell names, or None. Line breaks inside a word (`满意度指\\n标`)
         and spaces are ignored."""

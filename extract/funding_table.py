@@ -20,15 +20,18 @@ PHASES = ("initial_budget", "annual_budget", "executed", "half_year_plan", "proj
 LINE_FIELDS = ("rate", "weight", "score")
 _UNIT = re.compile(r"\((万元|元)\)")
 _MIN_ROLES = 3
+_REQUIRED_ROLES = frozenset({"initial_budget", "rate"})  # what tells a self-evaluation funding header
 _SHORT = 12  # a longer text with a digit is prose (the 原因 column), not an amount
 
 
 def funding_header(row: Row, vocabulary: RoleVocabulary) -> dict[int, ColumnRole] | None:
     """The roles of a self-evaluation funding header row, or None when the row is none: it names
     at least three funding columns, one of them 年初预算 or 执行率 (the Jiangsu block has neither)."""
+    if len(row.filled) < _MIN_ROLES or not vocabulary.mentions(FUNDING, _REQUIRED_ROLES, row.cells):
+        return None
     roles = {col: role for col, text in row.filled if (role := vocabulary.role_of(FUNDING, text)) is not None}
     names = {role.role for role in roles.values()}
-    if len(roles) < _MIN_ROLES or not names & {"initial_budget", "rate"} or not names & set(PHASES):
+    if len(roles) < _MIN_ROLES or not names & _REQUIRED_ROLES or not names & set(PHASES):
         return None
     return roles
 
