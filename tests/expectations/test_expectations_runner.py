@@ -121,17 +121,22 @@ def test_missing_column_or_file_fails_the_gate(staging):
     assert ("staging.report_facts", "table_is_readable") in failed
 
 
-def test_target_form_without_indicators_fails_the_marts_check(tmp_path):
+def test_target_form_with_neither_indicators_nor_funding_fails_the_marts_check(tmp_path):
+    """d1 has an indicator row, d2 only funding lines (a form cut before its indicator table lands
+    them with a warning), d4 nothing at all: only d4 fails; d3 is no target form."""
     database = tmp_path / "tiny.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create table dim_document as select * from (values ('d1', 'project_target'), "
-                           "('d2', 'dept_target'), ('d3', 'dept_self_eval')) as t(document_key, doc_type)")
+                           "('d2', 'dept_target'), ('d3', 'dept_self_eval'), ('d4', 'project_target')) "
+                           "as t(document_key, doc_type)")
         connection.execute("create table fact_indicator as select * from (values ('i1', 'd1')) "
                            "as t(indicator_key, document_key)")
+        connection.execute("create table fact_budget_line as select * from (values ('b1', 'd2')) "
+                           "as t(budget_line_key, document_key)")
     suites = [s for s in load_suites("marts") if s.name == "marts.target_form_indicators"]
     report = validate("marts", MartTables(database), suites)
     assert [(o.check, o.column) for o in report.failures] == [("expect_column_values_to_be_between",
-                                                               "indicator_rows")]
+                                                               "content_rows")]
     assert "1 unexpected" in report.failures[0].observed
 
 
