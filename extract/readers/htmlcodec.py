@@ -37,18 +37,25 @@ def declared_encoding(data: bytes) -> str | None:
 
 def decode_html(data: bytes) -> tuple[str, str]:
     """The page's text and the encoding it was read with: a BOM first, then the declared
-    charset if the bytes decode with it, then UTF-8, then GB18030."""
+    charset if the bytes decode with it, then UTF-8, then GB18030. A BOM the body does not live
+    up to (a UTF-8 mark before GBK text, as some editors save) is dropped and the rest tried."""
+    body = data
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                body = data[len(bom):]
+                break
     tried = []
-    declared = declared_encoding(data)
+    declared = declared_encoding(body)
     for encoding in (declared, "utf-8", "gb18030"):
         if encoding is None or encoding in tried:
             continue
         tried.append(encoding)
         try:
-            return data.decode(encoding), encoding
+            # read from `body`, not the file's bytes: the caller parses the text, not `data`
+            return body.decode(encoding), (encoding if body is data else f"{encoding} after a stray BOM")
         except UnicodeDecodeError:
             continue
     raise ReaderError("undecodable", f"the page decodes with none of {', '.join(tried)}", None)

@@ -100,3 +100,10 @@ def test_empty_pages_are_errors(page):
     with pytest.raises(ReaderError) as info:
         read_document("empty.html", page.encode())
     assert info.value.code in ("empty_file", "empty_document")
+
+
+def test_a_utf8_mark_before_a_gbk_page_is_dropped_not_an_error():
+    page = "<html><head><meta charset='gbk'></head><body><table><tr><td>单位名称</td><td>南通市科学技术局</td></tr>"
+    data = b"\xef\xbb\xbf" + (page + "</table></body></html>").encode("gbk")
+    document = read_document("stray_bom.html", data)
+    assert grid_texts(document.tables[0]) == [["单位名称", "南通市科学技术局"]]
