@@ -49,15 +49,27 @@ class TargetFormContent:
 
 def _read_header_fields(row: Row, header: dict[str, str], labels: FormLabels) -> None:
     """Label/value pairs on one row: the value is the next non-empty cell, unless that cell is
-    itself a label (the field was left blank)."""
+    itself a label (the field was left blank). A cell may hold both, `预算单位:东莞市交通运输局`
+    (东莞's forms print the unit so, above the table's first row)."""
     filled = row.filled
     for index, (_, text) in enumerate(filled):
         name = labels.header_fields.get(matching_form(squash(text)))
         if not name:
+            _read_label_colon_value(text, header, labels)
             continue
         following = filled[index + 1][1] if index + 1 < len(filled) else ""
         value = "" if matching_form(squash(following)) in labels.header_fields else following
         header.setdefault(name, value)
+
+
+def _read_label_colon_value(text: str, header: dict[str, str], labels: FormLabels) -> bool:
+    """A header field printed as `label:value` (or `label：value`) in one cell; True if read."""
+    label, colon, value = text.replace("：", ":").partition(":")
+    name = labels.header_fields.get(matching_form(squash(label))) if colon else None
+    if name and value.strip():
+        header.setdefault(name, value.strip())
+        return True
+    return False
 
 
 def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
@@ -136,6 +148,8 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             pairs = _open_pairs(row, vocabulary, content, fundings)
         elif (pairs := _open_pairs(row, vocabulary, content, fundings)) is not None:
             funding = None
+        elif len(filled) == 1 and _read_label_colon_value(filled[0][1], content.header, labels):
+            continue
         elif first in labels.narratives:
             col, text = filled[1] if len(filled) > 1 else (filled[0][0], "")
             content.narratives.append(

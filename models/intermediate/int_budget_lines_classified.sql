@@ -65,7 +65,7 @@ with_project as (
     select
         classified.*,
         case
-            when classified.doc_type = 'project_target' then classified.document_project_key
+            when classified.doc_type in ('project_target', 'project_self_eval') then classified.document_project_key
             when classified.doc_type = 'dept_target' and classified.category = '项目支出明细'
                 then {{ pb_key(['classified.unit_name_key', 'classified.fiscal_year', pb_name_key('classified.label_raw')]) }}
         end as project_key
@@ -89,6 +89,13 @@ final as (
         with_project.category_rule,
         with_project.label_raw,
         with_project.parent_label_raw,
+        -- a self-evaluation's 执行率 / 分值 / 得分 as printed and as numbers, parsed here once
+        with_project.rate_raw,
+        cast({{ pb_try_cast(pb_regexp_replace(pb_fullwidth_to_ascii('with_project.rate_raw'), '[%[:space:]]', ''), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as rate_printed_pct,
+        with_project.weight_raw,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('with_project.weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as weight,
+        with_project.score_raw,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('with_project.score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as score,
         with_project.source_line,
         with_project.source_ref
     from with_project

@@ -1,5 +1,5 @@
 -- One row per form with its conformed keys and region: document_key from (sha256, part_seq),
--- unit_key from the unit name, project_key for project target forms, region from seed regions
+-- unit_key from the unit name, project_key for project forms (target and self-evaluation), region from seed regions
 -- (matched on region_raw or a unit-name prefix; a match with a district wins, then an exact
 -- region_raw match, then the longest text; a bare level such as 区级 only gives admin_level).
 with documents as (
@@ -68,7 +68,7 @@ resolved as (
         keyed.project_name,
         keyed.project_name_key,
         case
-            when keyed.doc_type = 'project_target' and keyed.project_name is not null
+            when keyed.doc_type in ('project_target', 'project_self_eval') and keyed.project_name is not null
                 then {{ pb_key(['keyed.unit_name_key', 'keyed.fiscal_year', 'keyed.project_name_key']) }}
         end as project_key,
         keyed.project_type,

@@ -150,6 +150,10 @@ final as (
         full_year_raw,
         weight_raw,
         score_raw,
+        -- the printed weight and score as numbers, parsed here once for every model after
+        -- (fact_indicator, int_self_eval_targets)
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as weight,
+        cast({{ pb_try_cast(pb_fullwidth_to_ascii('score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as score,
         direction_raw,
         standard_raw,
         deviation_raw,

@@ -1,5 +1,5 @@
 -- One row per project per fiscal year: projects with their own target form (source
--- target_table) and projects named only as expenditure lines of a department form (source
+-- target_table), projects known from their self-evaluation table (self_eval_table) and projects named only as expenditure lines of a department form (source
 -- budget_line, e.g. 大楼运行费（2023-2025）). The key is the hash of (unit, fiscal year, comparable
 -- name), so the same project found both ways is one row (the target form wins) and a 履职 row's
 -- 对应项目 with ASCII parentheses finds the budget line printed with full-width ones.
@@ -29,6 +29,26 @@ from_target_forms as (
     where doc_type = 'project_target' and project_key is not null
 ),
 
+-- a project known from its self-evaluation table (项目支出绩效自评表) when no target form of it
+-- is in the inbox: mart_self_evaluation and fact_indicator still find it in dim_project
+from_self_eval_forms as (
+    select
+        project_key,
+        project_name,
+        project_name_key,
+        unit_key,
+        fiscal_year,
+        project_type,
+        project_level,
+        start_raw,
+        end_raw,
+        'self_eval_table' as source,
+        document_key as source_document_key,
+        2 as source_rank
+    from documents
+    where doc_type = 'project_self_eval' and project_key is not null
+),
+
 from_budget_lines as (
     select
         budget_lines.project_key,
@@ -45,7 +65,7 @@ from_budget_lines as (
         ) as end_raw,
         'budget_line' as source,
         budget_lines.document_key as source_document_key,
-        2 as source_rank
+        3 as source_rank
     from budget_lines
     where budget_lines.doc_type = 'dept_target'
       and budget_lines.category = '项目支出明细'
@@ -53,6 +73,8 @@ from_budget_lines as (
 
 unioned as (
     select * from from_target_forms
+    union all
+    select * from from_self_eval_forms
     union all
     select * from from_budget_lines
 ),

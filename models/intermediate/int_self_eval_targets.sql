@@ -42,8 +42,8 @@ paired as (
         actuals.value_num as actual_value_num,
         actuals.uom as actual_uom,
         actuals.value_kind as actual_value_kind,
-        cast({{ pb_try_cast(pb_fullwidth_to_ascii('indicators.weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as weight,
-        cast({{ pb_try_cast(pb_fullwidth_to_ascii('indicators.score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as score,
+        indicators.weight,
+        indicators.score,
         indicators.deviation_raw as deviation_reason
     from indicators
     inner join documents

@@ -93,6 +93,8 @@ def test_dongguan_gives_each_row_once_per_period():
     (doc,) = result.documents
     assert (doc.doc_type, doc.project_name, doc.fiscal_year, doc.amount_unit) == (
         "project_target", "镇际联网路升级改造工程一期", "2019", "万元")
+    assert doc.unit_name == "东莞市交通运输局"  # printed `预算单位:东莞市交通运输局` in one cell
+    assert "missing_unit_name" not in [i.code for i in result.issues]
     rows = rows_of(result, doc.doc_id)
     seen = [(r["levels"], r["values"][0][:3]) for r in rows if r["values"] and r["values"][0][2]]
     assert seen == [

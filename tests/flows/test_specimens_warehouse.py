@@ -74,11 +74,44 @@ def test_split_values_weights_and_directions_reach_fact_indicator(published):
 
 
 def test_mid_term_and_annual_targets_side_by_side(published):
+    """东莞 prints a 中期 (2019–2021) and a 年度 column set: each printed row lands once per
+    period, its value parsed in that period's columns and the other period's left null."""
     database, _ = published
     rows = query(database, """
-        select mid_term_raw, full_year_raw from fact_indicator as f join dim_document as d using (document_key)
-        where d.source_file like 'dongguan%' and (mid_term_raw is not null or full_year_raw is not null)""")
-    assert rows and any(mid is not None for mid, _ in rows) and any(full is not None for _, full in rows)
+        select f.level1, f.level2, f.indicator_name, f.mid_term_raw, f.mid_term_comparator, f.mid_term_value_num,
+               f.mid_term_uom, f.mid_term_value_kind, f.full_year_raw, f.full_year_comparator,
+               f.full_year_value_num, f.full_year_uom, f.full_year_value_kind
+        from fact_indicator as f join dim_document as d using (document_key)
+        where d.source_file like 'dongguan%' order by f.indicator_seq""")
+    empty = (None, None, None, None, None)
+    expected = [
+        ("产出指标", "数量指标", "镇街补助款完成结算项目数", ("3", None, Decimal("3"), None, "quantitative")),
+        ("产出指标", "质量指标", "补助款结算误差率", ("±3%以内", "±", Decimal("3"), "%", "quantitative")),
+        ("产出指标", "时效指标", "结算款支付及时性", ("及时", None, None, None, "qualitative")),
+        ("产出指标", "成本指标", "年度预算执行率", ("≥90%", ">=", Decimal("90"), "%", "quantitative")),
+        ("效益指标", "社会经济生态效益指标", "补助款结算争议率", ("0%", None, Decimal("0"), "%", "quantitative")),
+        ("效益指标", "可持续影响指标", "实现建设总目标控制程度", (None, None, None, None, "empty")),
+    ]
+    assert rows == [row for level1, level2, name, value in expected
+                    for row in ((level1, level2, name, *value, *empty), (level1, level2, name, *empty, *value))]
+    (unit,) = query(database, "select unit_name from dim_document where source_file like 'dongguan%'")
+    assert unit == ("东莞市交通运输局",)
+
+
+def test_a_self_evaluated_project_is_a_project(published):
+    """A 项目支出绩效自评表 names its project: the project is in dim_project (source
+    self_eval_table when no target form of it is in the inbox) and mart_self_evaluation and
+    fact_budget_line carry its key."""
+    database, _ = published
+    rows = query(database, """
+        select p.project_name, p.source, count(distinct f.line_seq)
+        from mart_self_evaluation as m
+        join dim_project as p using (project_key)
+        join fact_budget_line as f on f.project_key = m.project_key
+        group by 1, 2 order by 1""")
+    # 大英: 总额, 其中:财政资金, 财政专户管理资金, 单位资金, 其他资金; 廊坊: 年度资金总额, 其中:当年财政拨款
+    assert rows == [("51092324T000010263357-2023年全县安可替代补助资金项目", "self_eval_table", 5),
+                    ("办公宿舍楼、食堂及餐厅暖通改造经费", "self_eval_table", 2)]
 
 
 def test_a_self_evaluation_table_is_summed_up_as_a_reviewer_would(published):

@@ -42,6 +42,7 @@ project_indicators as (
         latest_indicators.project_key as scored_project_key
     from latest_indicators
     where latest_indicators.project_key is not null
+      and latest_indicators.doc_type = 'project_target'
     union all
     select latest_indicators.*, 'linked_duty_rows' as indicator_source,
         latest_indicators.linked_project_key as scored_project_key
@@ -140,6 +141,7 @@ money as (
     inner join latest_documents
         on latest_documents.document_key = budget_lines.document_key
     where budget_lines.project_key is not null
+      and budget_lines.doc_type in ('project_target', 'dept_target')
     group by project_key
 ),
 

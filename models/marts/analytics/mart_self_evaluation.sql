@@ -18,10 +18,6 @@ amounts as (
     select * from {{ ref('int_budget_amounts') }}
 ),
 
-stg_budget_lines as (
-    select * from {{ ref('stg_perfbudget__budget_lines') }}
-),
-
 targets as (
     select * from {{ ref('int_self_eval_targets') }}
 ),
@@ -32,6 +28,10 @@ ranked_lines as (
         budget_lines.doc_id,
         budget_lines.line_seq,
         budget_lines.label_raw,
+        budget_lines.rate_raw,
+        budget_lines.rate_printed_pct,
+        budget_lines.weight,
+        budget_lines.score,
         row_number() over (
             partition by budget_lines.document_key
             order by case when budget_lines.sum_role = 'total' and budget_lines.direction = 'income' then 0 else 1 end,
@@ -44,18 +44,15 @@ ranked_lines as (
 
 total_lines as (
     select
-        ranked_lines.document_key,
-        ranked_lines.line_seq,
-        ranked_lines.label_raw,
-        stg_budget_lines.rate_raw,
-        cast({{ pb_try_cast(pb_fullwidth_to_ascii('stg_budget_lines.weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as budget_weight,
-        cast({{ pb_try_cast(pb_fullwidth_to_ascii('stg_budget_lines.score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as budget_score,
-        cast({{ pb_try_cast(pb_regexp_replace(pb_fullwidth_to_ascii('stg_budget_lines.rate_raw'), '[%[:space:]]', ''), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as rate_printed_pct
+        document_key,
+        line_seq,
+        label_raw,
+        rate_raw,
+        weight as budget_weight,
+        score as budget_score,
+        rate_printed_pct
     from ranked_lines
-    inner join stg_budget_lines
-        on stg_budget_lines.doc_id = ranked_lines.doc_id
-        and stg_budget_lines.line_seq = ranked_lines.line_seq
-    where ranked_lines.line_rank = 1
+    where line_rank = 1
 ),
 
 total_amounts as (
