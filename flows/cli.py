@@ -4,11 +4,18 @@ load once (`run`) or on its schedule (`serve`).
 `extract` lists, extracts, quarantines and lands an inbox in one go (flows.extraction); exit
 status 2 when the inbox itself cannot be read.
 
-`run` runs `nightly_load` once with no Prefect server to install: unless PREFECT_API_URL
-points at one, Prefect starts a temporary local server for the run. `serve` registers the
-flow as a cron deployment (02:00 Asia/Shanghai by default) and runs it on schedule; with no
-PREFECT_API_URL it starts a local `prefect server` first (schedules need a real server).
-Prefect's home defaults to `<warehouse>/../.prefect` (data/.prefect), analytics are off.
+`run` runs the nightly load once. With no Prefect server configured (PREFECT_API_URL unset) it
+calls the load's steps directly: a temporary orchestrator server would cost 30–50 s for a night
+that may take one second; with PREFECT_API_URL set, or `--prefect`, it runs as the Prefect flow
+`nightly_load` (same steps, same checks, same publish). `serve` registers the flow as a cron
+deployment (02:00 Asia/Shanghai by default) and runs it on schedule through Prefect; it needs
+`--inbox` (a schedule on the bundled samples would be a mistake) and, with no PREFECT_API_URL,
+starts a local `prefect server` first (schedules need a real server). Prefect's home defaults to
+`<warehouse>/../.prefect` (data/.prefect), analytics are off.
+
+`rollback` publishes a kept build again (the one published before the newest by default),
+`builds` lists the kept builds, newest first; `--version` prints the package and extractor
+versions.
 
 SIGTERM and SIGINT stop `run` cleanly: the signal is raised in the load as `LoadInterrupted`,
 so dbt's process group and the extraction workers are stopped, the run is logged as `failed`
@@ -35,16 +42,89 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_DEPLOYMENT = "nightly"
 
 
+class HELP(argparse.ArgumentDefaultsHelpFormatter):
+    """`--help` shows each option's default, unless its help already says it or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, "", argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
+def version_text() -> str:
+    """`perfbudget 0.1.0 (extractor 0.1.0+1a2b3c4d5e6f)`: the package release and the hash of the
+    extractor's code and seeds (extract/version.py), which decides what is re-extracted."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from extract import EXTRACTOR_VERSION
+
+    try:
+        release = version("perfbudget")
+    except PackageNotFoundError:
+        release = "unknown"
+    return f"perfbudget {release} (extractor {EXTRACTOR_VERSION})"
+
+
+class _VersionAction(argparse.Action):
+    """--version, computed only when asked (the extractor hash reads its files)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="perfbudget", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="perfbudget", description=__doc__.split("\n\n")[0],
+                                     formatter_class=HELP)
+    parser.add_argument("--version", action=_VersionAction, help="print the package and extractor versions")
     verbs = parser.add_subparsers(dest="verb", required=True)
-    extract = verbs.add_parser("extract", help="extract an inbox of documents into staging CSVs")
+    extract = verbs.add_parser("extract", help="extract an inbox of documents into staging CSVs", formatter_class=HELP)
     extract.add_argument("--inbox", required=True, help="folder of published documents")
     extract.add_argument("--out", required=True, help="folder for the staging CSVs")
     extract.add_argument("--quarantine", help="folder for bad documents (default: OUT/../quarantine)")
     extract.set_defaults(run=_cmd_extract)
     add_nightly_verbs(verbs)
+    add_publish_verbs(verbs)
     return parser
+
+
+def add_publish_verbs(verbs: argparse._SubParsersAction) -> None:
+    """`rollback` and `builds`: the kept builds of a warehouse (flows/publish.py)."""
+    rollback = verbs.add_parser("rollback", formatter_class=HELP,
+                                help="publish a kept build again (default: the one published before the newest)")
+    rollback.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
+    rollback.add_argument("--run-id", help="the run whose kept build to publish (see `perfbudget builds`)")
+    rollback.set_defaults(run=_cmd_rollback)
+    builds = verbs.add_parser("builds", help="list the kept builds, published last first", formatter_class=HELP)
+    builds.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
+    builds.set_defaults(run=_cmd_builds)
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from flows.layout import WarehouseLayout
+    from flows.publish import rollback
+
+    layout = WarehouseLayout.at(args.warehouse)
+    try:
+        chosen = rollback(layout, args.run_id)
+    except FileNotFoundError as err:
+        print(f"perfbudget rollback: {err}", file=sys.stderr)
+        return 2
+    print(f"published {chosen.name} as {layout.published}")
+    return 0
+
+
+def _cmd_builds(args: argparse.Namespace) -> int:
+    from flows.layout import WarehouseLayout
+    from flows.publish import kept_builds
+
+    for build in kept_builds(WarehouseLayout.at(args.warehouse)):
+        print(build.stem)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,21 +148,26 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"perfbudget extract: {err}", file=sys.stderr)
         return 2
     print(f"extracted {args.inbox} → {args.out}")
-    for line in summary.lines():
+    for line in summary.lines(Path(args.out)):
         print(f"  {line}")
     return 0
 
 
 def add_nightly_verbs(verbs: argparse._SubParsersAction) -> None:
     """The `run` and `serve` verbs (Prefect is imported only when one of them runs)."""
-    run = verbs.add_parser("run", help="run the nightly load once (no Prefect server needed)")
+    run = verbs.add_parser("run", help="run the nightly load once (no Prefect server needed)", formatter_class=HELP)
     _common(run)
-    run.add_argument("--direct", action="store_true",
-                     help="call the load's steps directly, without Prefect (fast; same checks and publish)")
+    run.add_argument("--inbox", default="data/samples", help="folder of published documents")
+    how = run.add_mutually_exclusive_group()
+    how.add_argument("--prefect", action="store_true",
+                     help="run as the Prefect flow even with no PREFECT_API_URL (starts a temporary server)")
+    how.add_argument("--direct", action="store_true",
+                     help="call the load's steps directly even when PREFECT_API_URL is set")
     run.set_defaults(run=cmd_run)
 
-    serve = verbs.add_parser("serve", help="serve nightly_load on its cron schedule")
+    serve = verbs.add_parser("serve", help="serve nightly_load on its cron schedule", formatter_class=HELP)
     _common(serve)
+    serve.add_argument("--inbox", required=True, help="folder of published documents the schedule loads")
     serve.add_argument("--cron", default=os.environ.get("PERFBUDGET_CRON", DEFAULT_CRON),
                        help=f"cron schedule (env PERFBUDGET_CRON, default '{DEFAULT_CRON}')")
     serve.add_argument("--timezone", default=os.environ.get("PERFBUDGET_TIMEZONE", DEFAULT_TIMEZONE),
@@ -95,7 +180,6 @@ def add_nightly_verbs(verbs: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--inbox", default="data/samples", help="folder of published documents")
     parser.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
     parser.add_argument("--staging", help="staging CSV folder, with the extraction cache (default WAREHOUSE/staging)")
     parser.add_argument("--quarantine", help="quarantine folder (default WAREHOUSE/quarantine)")
@@ -212,7 +296,7 @@ def _run(args: argparse.Namespace, started: float, before: dict) -> int:
     from flows.load import run_load
 
     try:
-        if args.direct:
+        if not uses_prefect(args):
             result = run_load(args.inbox, args.warehouse, staging=args.staging, quarantine=args.quarantine,
                               force=args.force, share_folders=args.share_folders)
             rows = result.summary_rows()
@@ -230,6 +314,14 @@ def _run(args: argparse.Namespace, started: float, before: dict) -> int:
     rows.append(("seconds", f"{time.perf_counter() - started:.1f} (whole command)"))
     print_summary(rows)
     return 0
+
+
+def uses_prefect(args: argparse.Namespace) -> bool:
+    """`run` goes through the Prefect flow when asked (`--prefect`) or when a Prefect server is
+    configured (PREFECT_API_URL), unless `--direct`; otherwise its steps are called directly."""
+    if args.direct:
+        return False
+    return bool(args.prefect or os.environ.get("PREFECT_API_URL"))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

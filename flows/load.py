@@ -36,6 +36,7 @@ from flows.inputs import build_inputs, project_fingerprint, record_published, un
 from flows.layout import WarehouseLayout
 from flows.publish import clear_unfinished, exclusive_load, publish
 from flows.runlog import DqResult, RunRecord
+from flows.summary import quarantine_list
 
 KEEP_QUALITY_RUNS = 30
 # Builds again after dropping the forms a failed dbt test traced to, at most this many times
@@ -105,6 +106,7 @@ class LoadResult:
     rows: dict[str, int]
     dq: list[DqResult]
     step_seconds: dict[str, float] = field(default_factory=dict)
+    staging_dir: Path | None = None  # where extraction_issues.csv names each quarantined file's reason
 
     def summary_rows(self) -> list[tuple[str, str]]:
         run, extraction = self.run, self.extraction
@@ -117,7 +119,8 @@ class LoadResult:
             ("files", str(run.files_seen)),
             ("changed", f"{run.files_changed} extracted, {run.files_reused} reused from cache"),
             ("quarantined", str(run.files_quarantined)
-             + (f" ({', '.join(extraction.quarantined)})" if extraction and extraction.quarantined else "")),
+             + (f" ({quarantine_list(extraction.quarantined, self.staging_dir)})"
+                if extraction and extraction.quarantined else "")),
             ("forms", f"{run.forms}" + (f" ({by_type})" if by_type else "")),
             *((f"rows {table}", str(count)) for table, count in self.rows.items()),
             ("warnings", str(run.warnings)),
@@ -175,7 +178,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
     layout = WarehouseLayout.at(warehouse, staging, quarantine, shared=share_folders)
     layout.ensure()
     run = RunRecord(run_id=runlog.new_run_id(), started_at=runlog.utc_now(), inbox=str(inbox))
-    result = LoadResult(run, None, {}, [])
+    result = LoadResult(run, None, {}, [], staging_dir=layout.staging)
     step = "lock"
 
     def timed_step(name: str, *args: Any, **kwargs: Any) -> Any:

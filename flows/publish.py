@@ -209,27 +209,3 @@ def rollback(layout: WarehouseLayout, run_id: str | None = None) -> Path:
         with _signals_deferred():
             _replace_atomically(chosen, layout.published)
     return chosen
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m flows.publish rollback [--warehouse DIR] [--run-id ID]`; `list` shows kept builds,
-    published last first."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m flows.publish", description=main.__doc__)
-    parser.add_argument("action", choices=["list", "rollback"])
-    parser.add_argument("--warehouse", default="data/warehouse")
-    parser.add_argument("--run-id", help="the kept build to publish (default: the one published before the newest)")
-    args = parser.parse_args(argv)
-    layout = WarehouseLayout.at(args.warehouse)
-    if args.action == "list":
-        for build in kept_builds(layout):
-            print(build.stem)
-        return 0
-    chosen = rollback(layout, args.run_id)
-    print(f"published {chosen.name} as {layout.published}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

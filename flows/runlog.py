@@ -106,6 +106,47 @@ DQ_COLUMNS = {
     "check_name": "varchar", "column_name": "varchar", "status": "varchar", "success": "boolean",
     "failures": "bigint", "observed": "varchar", "recorded_at": "timestamptz",
 }
+# Column comments (中文 — English) the published tables carry, so a BI tool or `describe`
+# explains each column without this file at hand.
+RUN_COMMENTS = {
+    "run_id": "运行标识 — Run id: UTC start time and a random suffix (20261122T020000Z-1a2b3c)",
+    "started_at": "开始时间 — When the run started (UTC)",
+    "ended_at": "结束时间 — When the run ended (UTC); null while running",
+    "status": ("状态 — running | success | failed | abandoned (killed, closed by a later run) | "
+               "skipped (nothing changed)"),
+    "failed_step": ("失败步骤 — The step a failed run stopped in (extract_changed, gate_staging, dbt_build, "
+                    "gate_marts, publish …)"),
+    "message": "信息 — The error of a failed run, or why a run was skipped",
+    "inbox": "收件目录 — The inbox folder the run loaded",
+    "files_seen": "文件数 — Files in the inbox",
+    "files_changed": "变更文件数 — Files new or changed since the last run, extracted anew",
+    "files_reused": "复用文件数 — Files whose rows came from the extraction cache",
+    "files_quarantined": "隔离文件数 — Files quarantined with an error (see extraction_issues)",
+    "forms": "表单数 — Forms (documents) extracted",
+    "warnings": "警告数 — Extraction warnings",
+    "errors": "错误数 — Extraction errors",
+    "rows_fact_budget_line": "资金事实行数 — Rows of fact_budget_line in the build",
+    "rows_fact_indicator": "指标事实行数 — Rows of fact_indicator in the build",
+    "rows_dim_document": "表单维度行数 — Rows of dim_document in the build",
+    "published_file": "发布文件 — The warehouse file the run published (or left untouched)",
+    "build_file": "构建文件 — The kept build of this run (for rollback)",
+    "quality_docs": "质量报告 — Folder of the run's data-quality report",
+    "seconds": "耗时（秒） — Wall time of the run in seconds",
+}
+DQ_COMMENTS = {
+    "run_id": "运行标识 — The run the check belongs to (etl_runs.run_id)",
+    "stage": "阶段 — staging (GE on the staging CSVs) | dbt (dbt tests) | marts (GE on the marts)",
+    "suite": "套件 — Great Expectations suite name or dbt test unique_id",
+    "table_name": "表名 — Table checked",
+    "check_name": "检查名 — Expectation type or dbt test name",
+    "column_name": "列名 — Column checked (blank for table-level checks)",
+    "status": "状态 — pass | fail | error | warn | skipped",
+    "success": "是否通过 — True when the check passed",
+    "failures": "失败行数 — Rows that failed the check",
+    "observed": "观测值 — What the check observed, or dbt's message",
+    "recorded_at": "记录时间 — When the outcome was recorded (UTC)",
+}
+assert list(RUN_COMMENTS) == list(RUN_COLUMNS) and list(DQ_COMMENTS) == list(DQ_COLUMNS)
 assert list(RUN_COLUMNS) == [f.name for f in fields(RunRecord)]
 assert list(DQ_COLUMNS) == [f.name for f in fields(DqResult)]
 
@@ -291,3 +332,10 @@ def write_tables(database: Path, log_dir: Path, extra_runs: list[RunRecord] = ()
                            "'One row per nightly load (failed ones too): when, outcome, files, rows, published file'")
         connection.execute("comment on table main.dq_results is "
                            "'One row per Great Expectations expectation and dbt test per run, with its outcome'")
+        connection.execute("comment on view main.etl_latest_run is "
+                           "'最近成功运行 — The last successful run: when the published data last changed'")
+        for table, comments in (("etl_runs", RUN_COMMENTS), ("etl_latest_run", RUN_COMMENTS),
+                                ("dq_results", DQ_COMMENTS)):
+            for column, comment in comments.items():
+                text = comment.replace("'", "''")
+                connection.execute(f"comment on column main.{table}.{column} is '{text}'")

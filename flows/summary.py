@@ -3,8 +3,10 @@ nightly load records (files, forms by type, rows per table, issues, quarantined 
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from extract.pipeline import ERROR, WARNING, FileExtraction
 
@@ -27,7 +29,8 @@ class ExtractionSummary:
     def forms(self) -> int:
         return sum(self.forms_by_type.values())
 
-    def lines(self) -> list[str]:
+    def lines(self, staging_dir: Path | None = None) -> list[str]:
+        """The summary's lines; with `staging_dir`, each quarantined file with its reason."""
         by_type = ", ".join(f"{kind} {count}" for kind, count in sorted(self.forms_by_type.items())) or "none"
         return [
             f"files            {self.files}",
@@ -38,7 +41,7 @@ class ExtractionSummary:
             f"report facts     {self.report_facts}",
             f"issues           {self.errors} errors, {self.warnings} warnings",
             f"quarantined      {len(self.quarantined)}"
-            + (f" ({', '.join(self.quarantined)})" if self.quarantined else ""),
+            + (f" ({quarantine_list(self.quarantined, staging_dir)})" if self.quarantined else ""),
             f"seconds          {self.seconds:.2f}",
         ]
 
@@ -59,3 +62,24 @@ def summarise(results: list[FileExtraction]) -> ExtractionSummary:
     for result in results:
         add_to_summary(summary, result)
     return summary
+
+
+def quarantine_reasons(staging_dir: Path | None) -> dict[str, str]:
+    """Each quarantined file's first error as `code at place`, from the landed
+    extraction_issues.csv (fresh and cached files alike land their issues there)."""
+    path = staging_dir / "extraction_issues.csv" if staging_dir else None
+    if path is None or not path.exists():
+        return {}
+    reasons: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as stream:
+        for issue in csv.DictReader(stream):
+            if issue["severity"] == ERROR and issue["source_file"] not in reasons:
+                place = issue["source_ref"] or (f"L{issue['source_line']}" if issue["source_line"] else "")
+                reasons[issue["source_file"]] = issue["code"] + (f" at {place}" if place else "")
+    return reasons
+
+
+def quarantine_list(names: list[str], staging_dir: Path | None) -> str:
+    """`a.xlsx: corrupt_file, b.pdf: no_text_layer at page 1`: what the run summary prints."""
+    reasons = quarantine_reasons(staging_dir)
+    return ", ".join(f"{name}: {reasons[name]}" if name in reasons else name for name in names)

@@ -1,4 +1,4 @@
-"""The real Prefect flow (`perfbudget run`, temporary local server) and its task wiring."""
+"""The real Prefect flow (`perfbudget run --prefect`, temporary local server) and its task wiring."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from expectations.runner import GateFailed, gate_staging
 from flows import runlog
 from flows.build import DbtBuildFailed
 
-# Two `perfbudget run`s in one process: one temporary Prefect server serves both flow runs.
+# Two `perfbudget run --prefect`s in one process: one temporary Prefect server serves both flow runs.
 TWO_RUNS = """
 import os, sys
 from flows.cli import main
 inbox, warehouse = sys.argv[1:3]
 os.environ["PERFBUDGET_DBT_ARGS"] = sys.argv[3]
-print("exit", main(["run", "--inbox", inbox, "--warehouse", warehouse]), flush=True)
+print("exit", main(["run", "--prefect", "--inbox", inbox, "--warehouse", warehouse]), flush=True)
 # dbt selects nothing, so the marts gate finds no tables: the flow must fail naming the check
 os.environ["PERFBUDGET_DBT_ARGS"] = "--select no_such_node"
-print("exit", main(["run", "--inbox", inbox, "--warehouse", warehouse]), flush=True)
+print("exit", main(["run", "--prefect", "--inbox", inbox, "--warehouse", warehouse]), flush=True)
 """
 
 
@@ -38,7 +38,7 @@ def test_run_verb_publishes_quarantines_and_fails_at_a_gate_through_prefect(tmp_
     first, second = done.stdout.split("exit 0\n", 1)
     table = dict(line.split(None, 1) for line in first.splitlines() if line and not line.startswith("-"))
     assert table["files"] == "6"
-    assert table["quarantined"] == "1 (zz_corrupt.txt)"
+    assert table["quarantined"] == "1 (zz_corrupt.txt: binary_file at L1)"
     assert table["published"] == str(site.published)
     assert table["forms"].startswith("16 ")
     assert {"changed", "warnings", "seconds"} <= set(table) and any(k.startswith("rows") for k in table)

@@ -104,20 +104,37 @@ def test_write_tables_copies_the_log_into_a_build(layout):
         latest = connection.execute("select run_id from etl_latest_run").fetchall()
         kinds = dict(connection.execute("select column_name, data_type from information_schema.columns "
                                         "where table_name = 'etl_runs'").fetchall())
+        comments = connection.execute("select table_name, column_name, comment from duckdb_columns() "
+                                      "where table_name in ('etl_runs', 'dq_results', 'etl_latest_run')").fetchall()
+        view_comment = connection.execute("select comment from duckdb_views() where view_name = 'etl_latest_run'"
+                                          ).fetchone()
     assert runs == [("20260101T000000Z-a", "failed", "gate_staging", None),
                     ("20260102T000000Z-b", "success", None, 10)]
     assert checks == [("staging", "expect_column_values_to_be_in_set", False, 1)]
     assert latest == [("20260102T000000Z-b",)]
     assert kinds["started_at"] == "TIMESTAMP WITH TIME ZONE" and kinds["files_seen"] == "INTEGER"
+    # every column of the three freshness/quality relations says what it holds, 中文 — English
+    assert len(comments) == 2 * len(runlog.RUN_COLUMNS) + len(runlog.DQ_COLUMNS)
+    assert all(comment and " — " in comment for _, _, comment in comments)
+    assert ("etl_latest_run", "status",
+            "状态 — running | success | failed | abandoned (killed, closed by a later run) | skipped (nothing changed)"
+            ) in comments
+    assert ("dq_results", "stage", "阶段 — staging (GE on the staging CSVs) | dbt (dbt tests) | marts (GE on the marts)"
+            ) in comments
+    assert view_comment == ("最近成功运行 — The last successful run: when the published data last changed",)
 
 
 def test_rollback_command(layout, capsys):
-    from flows.publish import main
+    """`perfbudget builds` and `perfbudget rollback` (flows/cli.py) over flows.publish."""
+    from flows.cli import main
 
+    assert main(["rollback", "--warehouse", str(layout.root)]) == 2
+    assert capsys.readouterr().err == "perfbudget rollback: no earlier build to roll back to\n"
     for run_id in ("20260101T000000Z-a", "20260102T000000Z-b"):
         make_build(layout, run_id)
         publish(layout.building, layout, run_id)
-    assert main(["list", "--warehouse", str(layout.root)]) == 0
+    assert main(["builds", "--warehouse", str(layout.root)]) == 0
     assert capsys.readouterr().out.split() == ["20260102T000000Z-b", "20260101T000000Z-a"]
     assert main(["rollback", "--warehouse", str(layout.root)]) == 0
+    assert capsys.readouterr().out == f"published 20260101T000000Z-a.duckdb as {layout.published}\n"
     assert marker(layout.published) == "20260101T000000Z-a"

@@ -85,7 +85,7 @@ BACKWARDS = ("20260105T000000Z-e", "20260104T000000Z-d", "20260103T000000Z-c", "
 
 
 def test_builds_are_kept_and_rolled_back_by_publish_order_not_by_run_id(layout, capsys):
-    from flows.publish import main
+    from flows.cli import main
 
     for run_id in BACKWARDS:
         make_build(layout, run_id)
@@ -95,7 +95,7 @@ def test_builds_are_kept_and_rolled_back_by_publish_order_not_by_run_id(layout, 
     assert [path.stem for path in kept_builds(layout)] == ["20260102T000000Z-b", "20260103T000000Z-c",
                                                             "20260104T000000Z-d"]
     assert not layout.build_of("20260105T000000Z-e").exists()
-    assert main(["list", "--warehouse", str(layout.root)]) == 0
+    assert main(["builds", "--warehouse", str(layout.root)]) == 0
     assert capsys.readouterr().out.split() == ["20260102T000000Z-b", "20260103T000000Z-c", "20260104T000000Z-d"]
     assert rollback(layout).stem == "20260103T000000Z-c"
     assert marker(layout.published) == "20260103T000000Z-c"
