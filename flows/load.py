@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from expectations.report import render_run_index
 from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging
 from extract.records import ExtractionIssue
 from flows import runlog
@@ -194,12 +195,16 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
         runlog.record_checks(layout.run_log, rows)
 
     def gate(name: str, *args: Any) -> None:
-        """A quality gate whose outcomes are recorded whether it passes or fails."""
+        """A quality gate whose outcomes are recorded whether it passes or fails; the run's
+        report page (quality/<run_id>/index.html) links each stage page written so far."""
         try:
             report = timed_step(name, *args)
         except GateFailed as failed:
             checks(_gate_rows(run.run_id, failed.report.outcomes))
             raise
+        finally:
+            if run.quality_docs:
+                render_run_index(Path(run.quality_docs), run.run_id)
         checks(_gate_rows(run.run_id, report.outcomes))
 
     try:

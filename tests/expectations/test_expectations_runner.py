@@ -8,7 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from lxml import html as lxml_html
 
+from expectations.report import SAFE_NAME, render_run_index
 from expectations.runner import (
     SUITES_DIR,
     GateFailed,
@@ -79,11 +81,19 @@ def test_level1_value_set_comes_from_the_taxonomy_seed():
     assert {"决策", "过程", "产出指标", "效益指标", "满意度指标"} <= set(level1["kwargs"]["value_set"])
 
 
-def test_samples_pass_the_staging_gate_and_write_data_docs(staging, tmp_path, monkeypatch):
+def test_samples_pass_the_staging_gate_and_write_a_small_offline_report(staging, tmp_path, monkeypatch):
+    """The gate's report is one page listing every check (expectations/report.py), well under
+    1 MB, its file names safe on every OS; nothing is written to the working directory."""
     monkeypatch.chdir(tmp_path)
-    report = gate_staging(staging, tmp_path / "docs")
+    report = gate_staging(staging, tmp_path / "run" / "staging")
+    render_run_index(tmp_path / "run", "r1")
     assert report.success and len(report.outcomes) > 30
-    assert (tmp_path / "docs" / "index.html").exists()
+    files = [p for p in (tmp_path / "run").rglob("*") if p.is_file()]
+    assert sorted(p.relative_to(tmp_path / "run").as_posix() for p in files) == ["index.html", "staging/index.html"]
+    assert all(SAFE_NAME.match(part) for p in files for part in p.relative_to(tmp_path).parts)
+    assert sum(p.stat().st_size for p in files) < 1_000_000
+    tree = lxml_html.fromstring(report.docs_index.read_bytes())
+    assert len(tree.xpath("//table[@id='results']/tbody/tr")) == len(report.outcomes)
     assert not (tmp_path / "gx").exists()
 
 
