@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench docs clean
 
 setup: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/perfbudget run --inbox data/samples --warehouse data/warehouse
+
+# the dbt docs site of the published warehouse (make run first), served on 127.0.0.1:8080
+docs: setup
+	$(BIN)/perfbudget docs --warehouse data/warehouse
 
 lint: setup
 	$(BIN)/ruff check .

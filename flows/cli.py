@@ -14,8 +14,9 @@ starts a local `prefect server` first (schedules need a real server). Prefect's 
 `<warehouse>/../.prefect` (data/.prefect), analytics are off.
 
 `rollback` publishes a kept build again (the one published before the newest by default),
-`builds` lists the kept builds, newest first; `--version` prints the package and extractor
-versions.
+`builds` lists the kept builds, newest first; `docs` generates the dbt docs site of the
+published warehouse into `<warehouse>/docs/` and serves it (flows/docs.py); `--version` prints
+the package and extractor versions.
 
 SIGTERM and SIGINT stop `run` cleanly: the signal is raised in the load as `LoadInterrupted`,
 so dbt's process group and the extraction workers are stopped, the run is logged as `failed`
@@ -102,6 +103,36 @@ def add_publish_verbs(verbs: argparse._SubParsersAction) -> None:
     builds = verbs.add_parser("builds", help="list the kept builds, published last first", formatter_class=HELP)
     builds.add_argument("--warehouse", default="data/warehouse", help="warehouse folder")
     builds.set_defaults(run=_cmd_builds)
+    docs = verbs.add_parser("docs", formatter_class=HELP,
+                            help="generate the dbt docs site of the published warehouse and serve it")
+    docs.add_argument("--warehouse", default="data/warehouse",
+                      help="warehouse folder (the site goes to WAREHOUSE/docs)")
+    docs.add_argument("--port", type=int, default=8080, help="port to serve the site on, on 127.0.0.1")
+    docs.add_argument("--no-serve", action="store_true", help="generate the site only")
+    docs.set_defaults(run=_cmd_docs)
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from flows.docs import DocsFailed, docs_server, generate_docs
+    from flows.layout import WarehouseLayout
+
+    try:
+        folder = generate_docs(WarehouseLayout.at(args.warehouse))
+    except DocsFailed as err:
+        print(f"perfbudget docs: {err}", file=sys.stderr)
+        return 1
+    print(f"docs of the published warehouse: {folder} (static_index.html opens without a server)")
+    if args.no_serve:
+        return 0
+    server = docs_server(folder, args.port)
+    print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:

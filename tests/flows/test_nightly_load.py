@@ -226,3 +226,61 @@ def test_sigkill_during_dbt_build_then_a_changed_sample_is_the_only_one_extracte
     states = dict(query(site_copy.published, "select run_id, status from etl_runs"))
     assert states[killed.run_id] == "abandoned" and states[result.run.run_id] == "success"
     assert not (site_copy.warehouse / "builds" / ".building.duckdb").exists()
+
+
+def test_docs_site_describes_the_published_warehouse_with_types_and_comments(loaded_site, tmp_path):
+    """`perfbudget docs` (flows/docs.py): dbt's docs site generated from a copy of the published
+    file, so its catalog has every column's type; served on loopback, it answers with the site
+    and mart_project_scorecard's columns, types and 中文 — English descriptions. The published
+    file is left byte for byte as it was."""
+    import json
+    import threading
+    import urllib.request
+
+    from flows.docs import docs_server, generate_docs
+    from flows.layout import WarehouseLayout
+
+    site, _ = loaded_site
+    layout = WarehouseLayout.at(site.warehouse)
+    before = hashlib.sha256(layout.published.read_bytes()).hexdigest()
+    folder = generate_docs(layout)
+    assert folder == layout.root / "docs"
+    assert sorted(p.name for p in folder.iterdir()) == ["catalog.json", "index.html", "manifest.json",
+                                                        "static_index.html"]
+    assert hashlib.sha256(layout.published.read_bytes()).hexdigest() == before
+    server = docs_server(folder, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{base}/index.html", timeout=10) as page:
+            assert page.status == 200 and b"dbt" in page.read()
+        with urllib.request.urlopen(f"{base}/catalog.json", timeout=10) as answer:
+            catalog = json.load(answer)
+    finally:
+        server.shutdown()
+        server.server_close()
+    columns = catalog["nodes"]["model.perfbudget.mart_project_scorecard"]["columns"]
+    assert columns["project_key"]["type"] == "VARCHAR"
+    assert columns["n_indicators"]["type"] == "INTEGER"
+    assert columns["share_quantitative"]["type"].startswith("DECIMAL")
+    assert columns["project_name"]["comment"] == "项目名称 — Project name as printed"
+    assert all(" — " in (column["comment"] or "") for column in columns.values())
+
+
+def test_docs_site_page_of_the_scorecard_renders_offline(loaded_site, tmp_path):
+    """The static site in a headless browser with no network: the scorecard's page lists its
+    columns with their types and descriptions."""
+    from tests.browser import dump_dom
+
+    site, _ = loaded_site
+    folder = site.warehouse / "docs"
+    if not (folder / "static_index.html").exists():
+        from flows.docs import generate_docs
+        from flows.layout import WarehouseLayout
+
+        generate_docs(WarehouseLayout.at(site.warehouse))
+    url = (folder / "static_index.html").as_uri() + "#!/model/model.perfbudget.mart_project_scorecard"
+    text = " ".join(dump_dom(url, tmp_path / "profile", virtual_time_ms=20000).split())
+    for expected in ("mart_project_scorecard", "share_quantitative", "VARCHAR", "INTEGER",
+                     "项目名称 — Project name as printed"):
+        assert expected in text
