@@ -26,9 +26,12 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flows.progress import dbt_line_progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSING = {"success", "pass"}
@@ -163,24 +166,34 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
                *extra_args]
     started = time.perf_counter()
     process = subprocess.Popen(_tied_to_this_process(command), cwd=project_dir, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=_read_output, args=(process.stdout, lines), daemon=True)
+    reader.start()
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
-        returncode, output = process.returncode, stdout + stderr
+        returncode = process.wait(timeout=timeout)
+        reader.join(timeout=10)
+        output = "".join(lines)
     except subprocess.TimeoutExpired:
         stop_process_group(process, close_pipes=False)
-        try:
-            stdout, stderr = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:  # a process that left dbt's group holds the pipes
+        reader.join(timeout=10)
+        if reader.is_alive():  # a process that left dbt's group holds the pipe
             stop_process_group(process)
-            stdout, stderr = "", ""
-        returncode, output = -1, f"timed out after {timeout} s: {stdout}{stderr}"
+        returncode, output = -1, f"timed out after {timeout} s: {''.join(lines)}"
     except BaseException:
         stop_process_group(process)
         raise
     seconds = time.perf_counter() - started
     tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
     return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
+
+
+def _read_output(stream, lines: list[str]) -> None:
+    """Collect dbt's output as it comes, reporting finished nodes (`dbt 180/406 nodes`)."""
+    progress = None
+    for line in stream:
+        lines.append(line)
+        progress = dbt_line_progress(line, progress)
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

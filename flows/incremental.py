@@ -49,6 +49,7 @@ from flows.extraction_cache import ExtractionCache, FileState
 from flows.inbox import InboxFile, InboxListing, read_regular_file
 from flows.landing import StagingLander
 from flows.pool import Mapper, batch_bytes_for, default_mapper, mapper_workers, plan_batches
+from flows.progress import Progress
 from flows.quarantine import quarantine
 from flows.summary import ExtractionSummary
 
@@ -304,6 +305,7 @@ def _land(plan: list[_Planned], listing: InboxListing, parsed, parse, cache: Ext
     first_seen: dict[str, list[str]] = {}
     states: dict[str, FileState] = {}
     quarantined = []
+    progress = Progress("extracted", sum(1 for item in plan if item.action == "parse"), "changed files")
     with StagingLander(staging_dir) as lander:
         for item in plan:
             fresh = item.action == "parse"
@@ -311,6 +313,7 @@ def _land(plan: list[_Planned], listing: InboxListing, parsed, parse, cache: Ext
                 result = item.issue
             elif fresh:
                 result = next(parsed)
+                progress.advance()
             else:
                 result = cache.get(item.state.sha256, item.name)
                 if result is None:  # a cache entry that vanished or broke since planning: parse it here
