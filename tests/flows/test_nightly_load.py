@@ -284,3 +284,24 @@ def test_docs_site_page_of_the_scorecard_renders_offline(loaded_site, tmp_path):
     for expected in ("mart_project_scorecard", "share_quantitative", "VARCHAR", "INTEGER",
                      "项目名称 — Project name as printed"):
         assert expected in text
+
+
+def test_readme_run_summary_is_what_a_run_on_the_samples_prints(loaded_site):
+    """The summary block of the README (its first code block after `make run`) line for line,
+    run id and paths aside, is what the load on the samples reports."""
+    import re
+
+    _, result = loaded_site
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"its last lines are the run's summary.*?```\n(.*?)```", readme, flags=re.DOTALL).group(1)
+    shown = [tuple(line.split(None, 1)) if not line.startswith("rows ") else
+             (" ".join(line.split()[:2]), line.split(None, 2)[2]) for line in block.splitlines()]
+    actual = dict(result.summary_rows())
+    assert [label for label, _ in shown] == [label for label in actual if label in dict(shown)]
+    for label, value in shown:
+        if label == "run":
+            assert value.endswith("(success)") and actual[label].endswith("(success)")
+        elif label == "published":
+            assert actual[label].endswith("/perfbudget.duckdb")
+        else:
+            assert actual[label] == value.strip(), label
