@@ -51,16 +51,17 @@ def _paragraph_rows(paragraph: Paragraph, rows: list[Row], by_line: bool) -> Non
 def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
     texts = table.row_texts()
     if not table.has_spans:
+        if by_line:
+            # a text table: its rows' texts and lines are all a row needs (its cells unread)
+            # (`_filled` inlined: this loop runs once per table line of every text file)
+            for row_texts, line in zip(texts, table.row_lines(), strict=True):
+                rows.append(Row(line, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), line))
+            return
         for cells, row_texts in zip(table.rows, texts, strict=True):
-            filled = _filled(row_texts)
-            if by_line:
-                line = cells[0].source_line if cells else None
-                rows.append(Row(line, row_texts, filled, line))
-            else:
-                refs = [""] * len(row_texts)
-                for cell in cells:
-                    refs[cell.col] = cell.source_ref
-                rows.append(Row(len(rows) + 1, row_texts, filled, None, tuple(refs)))
+            refs = [""] * len(row_texts)
+            for cell in cells:
+                refs[cell.col] = cell.source_ref
+            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, tuple(refs)))
         return
     for grid_row, (row_texts, slots) in enumerate(zip(texts, resolve_grid(table), strict=True)):
         filled = _filled(row_texts)

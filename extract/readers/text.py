@@ -7,6 +7,7 @@ paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from extract.decode import UnreadableDocument, decode_document
 from extract.readers.cellstream import is_stream_start, stream_blocks
@@ -64,20 +65,23 @@ def _joined_lines(text: str) -> list[tuple[int, str]]:
 _new = tuple.__new__  # Cell and Paragraph are named tuples: built from their fields in one call
 
 
-def _table(rows: list[tuple[int, tuple[str, ...]]]) -> Table:
-    """One table of consecutive rows (line number, cell texts): each text one 1×1 cell at its
-    column, so a row's texts are what `Table.row_texts()` would give, and no cell spans; the
-    table is handed both, so neither is computed again from the cells."""
-    first, last = rows[0][0], rows[-1][0]
-    table_rows = []
-    n_cols = 0
-    for r, (line_no, cells) in enumerate(rows):
+def _cells(texts: tuple[tuple[str, ...], ...], lines: tuple[int, ...]) -> tuple[tuple[Cell, ...], ...]:
+    """A text table's cells: each text one 1×1 cell at its column, named by its line."""
+    rows = []
+    for r, (line_no, cells) in enumerate(zip(lines, texts, strict=True)):
         ref = f"L{line_no}"
-        table_rows.append(tuple([_new(Cell, (text, r, c, 1, 1, ref, line_no)) for c, text in enumerate(cells)]))
-        if len(cells) > n_cols:
-            n_cols = len(cells)
-    return Table.known(tuple(table_rows), n_cols, f"L{first}-L{last}" if last != first else f"L{first}",
-                       row_texts=tuple([cells for _, cells in rows]), has_spans=False)
+        rows.append(tuple([_new(Cell, (text, r, c, 1, 1, ref, line_no)) for c, text in enumerate(cells)]))
+    return tuple(rows)
+
+
+def _table(lines: list[int], texts: list[tuple[str, ...]]) -> Table:
+    """One table of consecutive rows (their line numbers and cell texts). Its row texts are the
+    split lines and no cell spans, so the table is handed both and its cells are made only if
+    they are read (`Table.deferred`): extract/document_rows.py reads the row texts and lines."""
+    first, last = lines[0], lines[-1]
+    row_texts, row_lines = tuple(texts), tuple(lines)
+    return Table.deferred(partial(_cells, row_texts, row_lines), max(map(len, texts)),
+                          f"L{first}-L{last}" if last != first else f"L{first}", row_texts, row_lines)
 
 
 def _numbered(text: str) -> tuple[Sequence[int], list[str]]:
@@ -109,9 +113,10 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     it holds a `|`), and a paragraph line is asked whether a cell stream starts there only
     when it holds one of the words such a start needs."""
     blocks: list[Block] = []
-    # (line number, cell texts) of the table's rows so far; tuples of strings, which the
+    # line numbers and cell texts of the table's rows so far; tuples of strings, which the
     # garbage collector stops tracking, where lists it would go over until the table is done
-    pending: list[tuple[int, tuple[str, ...]]] = []
+    pending_lines: list[int] = []
+    pending: list[tuple[str, ...]] = []
     pending_kind = ""
     numbers, lines = _numbered(text)
     for index, line in enumerate(lines):
@@ -121,8 +126,8 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
             kind, cells = PIPE, tuple(piped)
         else:
             if pending:
-                blocks.append(_table(pending))
-                pending, pending_kind = [], ""
+                blocks.append(_table(pending_lines, pending))
+                pending_lines, pending, pending_kind = [], [], ""
             elif ("一级" in line or "项目资金" in line) and is_stream_start(lines, index):
                 # one cell per line or paragraph from here on (extract/readers/cellstream.py)
                 blocks.extend(stream_blocks(_stream_lines(numbers, lines, index)))
@@ -133,12 +138,13 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
                 blocks.append(_new(Paragraph, (stripped, f"L{line_no}", line_no)))
             continue
         if kind != pending_kind and pending:
-            blocks.append(_table(pending))
-            pending = []
+            blocks.append(_table(pending_lines, pending))
+            pending_lines, pending = [], []
         pending_kind = kind
-        pending.append((numbers[index], cells))
+        pending_lines.append(numbers[index])
+        pending.append(cells)
     if pending:
-        blocks.append(_table(pending))
+        blocks.append(_table(pending_lines, pending))
     return tuple(blocks)
 
 
