@@ -127,12 +127,13 @@ class Table(_Answers):
         return table
 
     def __getattr__(self, name: str) -> object:
-        """Reached only when a slot is unset: `rows` of a deferred table is made here, once."""
+        """Reached only when a slot is unset: `rows` of a deferred table is made here, once.
+        `_make_rows` is kept (what it holds the table holds anyway): two threads that both
+        find `rows` unset both make it, alike, and neither finds the maker gone."""
         if name != "rows":
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         rows = self._make_rows()
         object.__setattr__(self, "rows", rows)
-        object.__delattr__(self, "_make_rows")
         return rows
 
     @property
