@@ -103,12 +103,29 @@ def is_amount_token(token: str) -> bool:
     return token in SCHEDULE_TOKENS or _AMOUNT.fullmatch(ascii_form(token)) is not None
 
 
-def amount_tokens(cell: str) -> list[str] | None:
-    """The amounts in a funding cell ('2000 4128.4' → two), or None if it is not amounts."""
+def _amount_tokens(cell: str) -> list[str] | None:
     tokens = _SPACE.split(cell.strip())
     if 1 <= len(tokens) <= 2 and all(is_amount_token(t) for t in tokens):
         return tokens
     return None
+
+
+@lru_cache(maxsize=65536)
+def _short_amount_tokens(cell: str) -> tuple[str, ...] | None:
+    tokens = _amount_tokens(cell)
+    return tuple(tokens) if tokens is not None else None
+
+
+def amount_tokens(cell: str) -> list[str] | None:
+    """The amounts in a funding cell ('2000 4128.4' → two), or None if it is not amounts.
+
+    The layout code asks it of every cell of every row it tries as funding, label/amount pairs
+    or a role table, several times over; short cells (labels and amounts, which repeat across
+    forms) are memoised as `squash` does, and each call gets a list of its own."""
+    if len(cell) <= 64:
+        found = _short_amount_tokens(cell)
+        return list(found) if found is not None else None
+    return _amount_tokens(cell)
 
 
 def is_amount_attempt(text: str) -> bool:

@@ -27,21 +27,37 @@ def _filled(texts: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
 def rows_of(document: Document) -> list[Row]:
     """The document's rows; a text document's rows are numbered by their lines (so `line_no`
     is the line), every other format's by their order."""
+    if document.format == _TEXT_FORMAT:
+        return _text_rows(document)
     rows: list[Row] = []
-    by_line = document.format == _TEXT_FORMAT
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            _paragraph_rows(block, rows, by_line)
+            _paragraph_rows(block, rows)
         else:
-            _table_rows(block, rows, by_line)
+            _table_rows(block, rows, by_line=False)
     return rows
 
 
-def _paragraph_rows(paragraph: Paragraph, rows: list[Row], by_line: bool) -> None:
-    if by_line:
-        text = paragraph.text
-        rows.append(Row(paragraph.source_line, (text,), ((0, text),), paragraph.source_line))
-        return
+def _text_rows(document: Document) -> list[Row]:
+    """A text document's rows, numbered by their lines: a paragraph is its one line, a table
+    (the text reader's: no spans) its row texts and lines, its cells never read. Every text
+    file takes this loop, so it is the one loop, with nothing called per row but `Row`."""
+    rows: list[Row] = []
+    append = rows.append
+    for block in document.blocks:
+        if block.__class__ is Paragraph:
+            text, line = block.text, block.source_line
+            append(Row(line, (text,), ((0, text),), line))
+        elif block.has_spans:  # a table no text reader makes today, read as any other
+            _table_rows(block, rows, True)
+        else:
+            for row_texts, line in zip(block.row_texts(), block.row_lines(), strict=True):
+                append(Row(line, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), line))
+    return rows
+
+
+def _paragraph_rows(paragraph: Paragraph, rows: list[Row]) -> None:
+    """A paragraph of a format without lines: each of its lines a row, numbered by its order."""
     for line in paragraph.text.split("\n"):
         text = line.strip()
         if text:
@@ -49,18 +65,14 @@ def _paragraph_rows(paragraph: Paragraph, rows: list[Row], by_line: bool) -> Non
 
 
 def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
+    """A table's rows; `by_line` (a text document's table with spans) numbers them by line."""
     texts = table.row_texts()
-    if not table.has_spans:
+    if not table.has_spans and not by_line:
         for cells, row_texts in zip(table.rows, texts, strict=True):
-            filled = _filled(row_texts)
-            if by_line:
-                line = cells[0].source_line if cells else None
-                rows.append(Row(line, row_texts, filled, line))
-            else:
-                refs = [""] * len(row_texts)
-                for cell in cells:
-                    refs[cell.col] = cell.source_ref
-                rows.append(Row(len(rows) + 1, row_texts, filled, None, tuple(refs)))
+            refs = [""] * len(row_texts)
+            for cell in cells:
+                refs[cell.col] = cell.source_ref
+            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, tuple(refs)))
         return
     for grid_row, (row_texts, slots) in enumerate(zip(texts, resolve_grid(table), strict=True)):
         filled = _filled(row_texts)

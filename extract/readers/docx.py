@@ -7,8 +7,8 @@ cell with a row span, not several cells.
 python-docx opens the package and parses its XML; the body is then read from that lxml tree in
 one pass (`_BodyReader`), with python-docx's own rules for what a paragraph, a run, a row and a
 cell hold. Its object API asks an XPath query of every paragraph, run and cell property, which
-costs several times the parse. A table nested in a cell still goes through python-docx's rows
-and cells (their spans are python-docx's to resolve).
+costs several times the parse. A table nested in a cell is read the same way, as text of its
+cell (`_nested_cell_text`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from itertools import islice
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.parser import OxmlElement
-from docx.table import Table as DocxTable
-from docx.table import _Cell
 from lxml.etree import _Element
 
 from extract.readers.errors import ReaderError
@@ -174,25 +172,35 @@ def _decimal(element: _Element | None, default: int, owner: _Element, name: str)
     return int(value)
 
 
-def _nested_cell_text(tc: _Element, table: DocxTable) -> str:
-    """The text of a cell holding a table, read through python-docx: its paragraphs, and one
-    line per row of the nested table, that row's cells separated by a space."""
+def _nested_cell_text(tc: _Element) -> str:
+    """The text of a cell holding a table: its paragraphs, and one line per row of the nested
+    table, that row's filled cells separated by a space, in the order printed.
+
+    The cell is read as a body of its own (`_BodyReader`: its paragraphs and tables are the ones
+    directly in it) and its tables by `read_table`, by the same vMerge rules as a body table: a
+    merged cell's text once, on its first row, and a `vMerge continue` with no cell above it a
+    cell of its own. python-docx's rows give a merged cell to every row it covers, and raise
+    ValueError for a continue with nothing above. The nested table stays text in its cell, not a
+    table of its own: the outer grid keeps its cell where the form printed it."""
+    reader = _BodyReader(tc)
+    reader.read()
+    found: list[tuple[int, list[str]] | tuple[int, _Element, list[list]]] = [*reader.paragraphs, *reader.tables]
+    found.sort(key=lambda item: item[0])
     lines = []
-    for item in _Cell(tc, table).iter_inner_content():
-        if isinstance(item, DocxTable):
-            for row in item.rows:
-                lines.append(" ".join(clean_text(c.text) for c in row.cells if c.text.strip()))
-        else:
-            lines.append(item.text)
+    for item in found:
+        if len(item) == 2:
+            lines.append("".join(item[1]))
+            continue
+        for row in read_table(item[1], item[2], 0).row_texts():
+            lines.append(" ".join(text for text in row if text.strip()))
     return clean_text("\n".join(lines))
 
 
-def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> Table:
+def read_table(tbl: _Element, rows: list[list], number: int) -> Table:
     """The table's cells on Word's grid: a row starts at its `gridBefore`, each cell covers its
     `gridSpan` columns, and a `vMerge continue` cell under a cell as wide grows that cell's row
     span instead of being a cell. Cells come out row by row, left to right; a cell that rows
     below may still extend stays a list until the table is done."""
-    table = DocxTable(tbl, parent)  # only a nested table's cells need it
     new = tuple.__new__
     grid: list[list] = []
     merging: dict[int, list] = {}  # grid column → the cell a `vMerge continue` there extends
@@ -214,7 +222,7 @@ def read_table(tbl: _Element, rows: list[list], number: int, parent: object) -> 
                 for c in range(col, col + span):
                     merging.pop(c, None)
             if tc[TC_HOLDS] == NESTED:
-                text = _nested_cell_text(tc[TC_ELEMENT], table)
+                text = _nested_cell_text(tc[TC_ELEMENT])
             else:
                 text = "".join(islice(tc, TC_PIECES, None))
                 text = clean_text(text) if "\n" in text or "\r" in text else text.strip(CELL_SPACE)
@@ -254,7 +262,7 @@ def read_docx(name: str, data: bytes) -> Document:
                     blocks.append(new(Paragraph, (line, f"paragraph {paragraphs}", None)))
         else:
             tables += 1
-            table = read_table(item[1], item[2], tables, document._body)
+            table = read_table(item[1], item[2], tables)
             if any(cell.text for row in table.rows for cell in row):
                 blocks.append(table)
     if not blocks:

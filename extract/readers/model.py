@@ -10,7 +10,7 @@ dataclass costs seven `object.__setattr__` calls to build where a tuple is one a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import FrozenInstanceError, dataclass, field
 from typing import NamedTuple
 
@@ -77,12 +77,13 @@ class OpenCell:
 
 
 class _Answers:
-    """Where a `Table` keeps what it was asked once (its row texts, whether it has spans): the
-    layout code asks both of every table. Slots of a base class, not dataclass fields, so the
+    """Where a `Table` keeps what it was asked once (its row texts, whether it has spans, its
+    rows' text lines) and, for a deferred table, how to make its cells: the layout code asks
+    the first three of every table. Slots of a base class, not dataclass fields, so the
     table's fields, equality and `dataclasses.replace` are untouched (a replaced table starts
     with nothing kept)."""
 
-    __slots__ = ("_row_texts", "_has_spans")
+    __slots__ = ("_row_texts", "_has_spans", "_row_lines", "_make_rows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,32 @@ class Table(_Answers):
             object.__setattr__(table, "_has_spans", has_spans)
         return table
 
+    @classmethod
+    def deferred(cls, make_rows: Callable[[], tuple[tuple[Cell, ...], ...]], n_cols: int, source_ref: str,
+                 row_texts: tuple[tuple[str, ...], ...], row_lines: tuple[int | None, ...]) -> Table:
+        """A table without spans whose cells are made the first time `rows` is read (then kept).
+
+        The text reader's tables: their row texts and lines are the split lines, which is all
+        extract/document_rows.py reads, so the pipeline never has their cells made. Making
+        them up front cost as much as splitting the text (a cell is one tuple, and a tuple
+        subclass is one the garbage collector keeps tracking). `make_rows` must give cells
+        whose `row_texts()` and `row_lines()` are the ones given, and no spans."""
+        table = cls.__new__(cls)
+        for name, value in (("n_cols", n_cols), ("source_ref", source_ref), ("_make_rows", make_rows),
+                            ("_row_texts", row_texts), ("_row_lines", row_lines), ("_has_spans", False)):
+            object.__setattr__(table, name, value)
+        return table
+
+    def __getattr__(self, name: str) -> object:
+        """Reached only when a slot is unset: `rows` of a deferred table is made here, once.
+        `_make_rows` is kept (what it holds the table holds anyway): two threads that both
+        find `rows` unset both make it, alike, and neither finds the maker gone."""
+        if name != "rows":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        rows = self._make_rows()
+        object.__setattr__(self, "rows", rows)
+        return rows
+
     @property
     def n_rows(self) -> int:
         return len(self.rows)
@@ -128,6 +155,17 @@ class Table(_Answers):
         spans = any(cell.row_span > 1 or cell.col_span > 1 for row in self.rows for cell in row)
         object.__setattr__(self, "_has_spans", spans)
         return spans
+
+    def row_lines(self) -> tuple[int | None, ...]:
+        """Each grid row's text line (its first cell's `source_line`; None for a row without a
+        cell of its own, and for every row of a format that has no lines)."""
+        try:
+            return self._row_lines
+        except AttributeError:
+            pass
+        lines = tuple([row[0].source_line if row else None for row in self.rows])
+        object.__setattr__(self, "_row_lines", lines)
+        return lines
 
     def row_texts(self) -> tuple[tuple[str, ...], ...]:
         """Each grid row's texts, `n_cols` wide where a cell reaches that far: a cell's text at its

@@ -26,6 +26,9 @@ from extract.taxonomy import load_taxonomy
 _COMPARATOR = r"(?:>=|<=|≥|≤|＞＝|＜＝|=|＝|>|<|＞|＜)"
 _TARGET = re.compile(_COMPARATOR + r"\s*\d+(?:\.\d+)?[^\d\s]{0,6}?(?=[\d\s]|$)")
 _ACTUAL = re.compile(r"\d+(?:\.\d+)?(?:%|[^\d\s%]{0,6}?)(?=\d)")
+# A character every comparator holds: a text without one holds no target, so no row (the
+# simplified form the rows are matched in changes Chinese characters only, never these)
+_COMPARATOR_CHAR = re.compile(r"[=<>≥≤＝＜＞]")
 _RATE = re.compile(r"\d+(?:\.\d+)?%")
 _WEIGHT = re.compile(r"\s+(\d+(?:\.\d+)?)\s*")
 _MAX_NAME = 60
@@ -47,7 +50,11 @@ class RunTogether:
 
 
 def split_run_together(text: str) -> RunTogether | None:
-    """The indicator rows of a line of run-together cells, or None when it holds none."""
+    """The indicator rows of a line of run-together cells, or None when it holds none. Asked of
+    every paragraph of a text without a table, so one that holds no comparator is let go
+    before it is simplified and searched for labels."""
+    if _COMPARATOR_CHAR.search(text) is None:
+        return None
     simple = matching_form_keep_length(text)
     labels = _labels()
     taxonomy = load_taxonomy()

@@ -6,6 +6,9 @@ paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 from extract.decode import UnreadableDocument, decode_document
 from extract.readers.cellstream import is_stream_start, stream_blocks
 from extract.readers.errors import ReaderError
@@ -59,52 +62,89 @@ def _joined_lines(text: str) -> list[tuple[int, str]]:
     return joined
 
 
-def _row_of(line: str) -> tuple[str, list[str]] | None:
-    if "\t" in line:
-        return TAB, [cell.strip(CELL_SPACE) for cell in line.split("\t")]
-    cells = pipe_cells(line)
-    return (PIPE, cells) if cells is not None else None
+_new = tuple.__new__  # Cell and Paragraph are named tuples: built from their fields in one call
 
 
-def _table(rows: list[tuple[int, list[str]]]) -> Table:
-    first, last = rows[0][0], rows[-1][0]
-    table_rows = []
-    for r, (line_no, cells) in enumerate(rows):
+def _cells(texts: tuple[tuple[str, ...], ...], lines: tuple[int, ...]) -> tuple[tuple[Cell, ...], ...]:
+    """A text table's cells: each text one 1×1 cell at its column, named by its line."""
+    rows = []
+    for r, (line_no, cells) in enumerate(zip(lines, texts, strict=True)):
         ref = f"L{line_no}"
-        table_rows.append(tuple(Cell(text, r, c, 1, 1, ref, line_no) for c, text in enumerate(cells)))
-    return Table(rows=tuple(table_rows), n_cols=max(len(cells) for _, cells in rows),
-                 source_ref=f"L{first}-L{last}" if last != first else f"L{first}")
+        rows.append(tuple([_new(Cell, (text, r, c, 1, 1, ref, line_no)) for c, text in enumerate(cells)]))
+    return tuple(rows)
+
+
+def _table(lines: list[int], texts: list[tuple[str, ...]]) -> Table:
+    """One table of consecutive rows (their line numbers and cell texts). Its row texts are the
+    split lines and no cell spans, so the table is handed both and its cells are made only if
+    they are read (`Table.deferred`): extract/document_rows.py reads the row texts and lines."""
+    first, last = lines[0], lines[-1]
+    row_texts, row_lines = tuple(texts), tuple(lines)
+    return Table.deferred(partial(_cells, row_texts, row_lines), max(map(len, texts)),
+                          f"L{first}-L{last}" if last != first else f"L{first}", row_texts, row_lines)
+
+
+def _numbered(text: str) -> tuple[Sequence[int], list[str]]:
+    """The line numbers and the lines of a text: its "\\n" lines, numbered from 1, or, where a
+    ` | ` row may be broken over lines, the lines with each broken row joined (numbered by its
+    first line)."""
+    if " |" not in text:
+        lines = text.split("\n")
+        return range(1, len(lines) + 1), lines
+    joined = _joined_lines(text)
+    return [number for number, _ in joined], [line for _, line in joined]
+
+
+def _stream_lines(numbers: Sequence[int], lines: list[str], start: int) -> list[tuple[int, str]]:
+    """The lines from `start` on as extract/readers/cellstream.py takes them: trimmed, a line of
+    only spaces kept as one space (an empty cell), an empty line as ""."""
+    out = []
+    for number, raw in zip(numbers[start:], lines[start:], strict=True):
+        stripped = raw.strip(CELL_SPACE)
+        out.append((number, stripped if stripped else ("" if not raw else " ")))
+    return out
 
 
 def blocks_of_text(text: str) -> tuple[Block, ...]:
-    """The blocks of a decoded text (no decoding here: the pipeline decodes once)."""
+    """The blocks of a decoded text (no decoding here: the pipeline decodes once).
+
+    Every text file takes this loop, so it does per line no more than extract/cells.py's
+    `to_rows` did: a line is split only when it holds a tab (or tried as a pipe row only when
+    it holds a `|`), and a paragraph line is asked whether a cell stream starts there only
+    when it holds one of the words such a start needs."""
     blocks: list[Block] = []
-    pending: list[tuple[int, list[str]]] = []
+    # line numbers and cell texts of the table's rows so far; tuples of strings, which the
+    # garbage collector stops tracking, where lists it would go over until the table is done
+    pending_lines: list[int] = []
+    pending: list[tuple[str, ...]] = []
     pending_kind = ""
-    numbered = _joined_lines(text) if " |" in text else list(enumerate(text.split("\n"), start=1))
-    plain = [line for _, line in numbered]
-    for index, (line_no, line) in enumerate(numbered):
-        row = _row_of(line)
-        if row is None and not pending and is_stream_start(plain, index):
-            # one cell per line or paragraph from here on (extract/readers/cellstream.py)
-            blocks.extend(stream_blocks([(n, raw.strip(CELL_SPACE) if raw.strip(CELL_SPACE) else
-                                          ("" if not raw else " ")) for n, raw in numbered[index:]]))
-            return tuple(blocks)
-        if row is not None and row[0] == pending_kind:
-            pending.append((line_no, row[1]))
+    numbers, lines = _numbered(text)
+    for index, line in enumerate(lines):
+        if "\t" in line:
+            kind, cells = TAB, tuple([cell.strip(CELL_SPACE) for cell in line.split("\t")])
+        elif "|" in line and (piped := pipe_cells(line)) is not None:
+            kind, cells = PIPE, tuple(piped)
+        else:
+            if pending:
+                blocks.append(_table(pending_lines, pending))
+                pending_lines, pending, pending_kind = [], [], ""
+            elif ("一级" in line or "项目资金" in line) and is_stream_start(lines, index):
+                # one cell per line or paragraph from here on (extract/readers/cellstream.py)
+                blocks.extend(stream_blocks(_stream_lines(numbers, lines, index)))
+                return tuple(blocks)
+            stripped = line.strip(CELL_SPACE)
+            if stripped:
+                line_no = numbers[index]
+                blocks.append(_new(Paragraph, (stripped, f"L{line_no}", line_no)))
             continue
-        if pending:
-            blocks.append(_table(pending))
-            pending, pending_kind = [], ""
-        if row is not None:
-            pending_kind = row[0]
-            pending.append((line_no, row[1]))
-            continue
-        stripped = line.strip(CELL_SPACE)
-        if stripped:
-            blocks.append(Paragraph(stripped, f"L{line_no}", line_no))
+        if kind != pending_kind and pending:
+            blocks.append(_table(pending_lines, pending))
+            pending_lines, pending = [], []
+        pending_kind = kind
+        pending_lines.append(numbers[index])
+        pending.append(cells)
     if pending:
-        blocks.append(_table(pending))
+        blocks.append(_table(pending_lines, pending))
     return tuple(blocks)
 
 

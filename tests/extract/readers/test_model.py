@@ -64,3 +64,24 @@ def test_reader_error_carries_code_message_ref_and_line():
     err = ReaderError("truncated_file", "cut off", "L12")
     assert (err.code, err.message, err.ref, err.line, str(err)) == ("truncated_file", "cut off", "L12", 12, "cut off")
     assert ReaderError("encrypted", "x", "page 1").line is None
+
+
+def test_a_deferred_table_makes_its_cells_once_and_equals_the_table_made_up_front():
+    cells = ((Cell("a", 0, 0, 1, 1, "L3", 3), Cell("b", 0, 1, 1, 1, "L3", 3)), (Cell("c", 1, 0, 1, 1, "L4", 4),))
+    made = []
+
+    def make():
+        made.append(1)
+        return cells
+    table = Table.deferred(make, 2, "L3-L4", (("a", "b"), ("c",)), (3, 4))
+    assert (table.row_texts(), table.row_lines(), table.has_spans, made) == ((("a", "b"), ("c",)), (3, 4), False, [])
+    assert table == Table(cells, 2, "L3-L4") and table.rows is cells and table.n_rows == 2
+    assert made == [1]
+    assert dataclasses.replace(table, source_ref="t").rows is cells
+    with pytest.raises(AttributeError):
+        table.no_such_attribute  # noqa: B018
+
+
+def test_row_lines_of_a_table_made_up_front_are_its_first_cells_lines():
+    table = Table(((Cell("a", 0, 0, 1, 1, "L3", 3),), ()), 1, "L3")
+    assert table.row_lines() == (3, None)
