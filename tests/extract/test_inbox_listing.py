@@ -215,8 +215,10 @@ def test_extract_lands_the_listing_and_quarantines_only_regular_files_inside(odd
     assert sorted(path.name for path in quarantined.iterdir()) == ["empty.txt", "empty_link.txt", "坏.txt"]
     assert (quarantined / "坏.txt").read_bytes() == b"\x00\x01 not a document"
     printed = capsys.readouterr().out
-    assert ("quarantined      12 (broken.txt, empty.txt, empty_link.txt, linked_sub/up, loop1, loop2, out_folder, "
-            "out_link.txt, pipe.txt, sock, sub/up, 坏.txt)") in printed
+    assert ("quarantined      12 (broken.txt: broken_symlink, empty.txt: empty_file at L1, "
+            "empty_link.txt: empty_file at L1, linked_sub/up: symlink_loop, loop1: symlink_loop, loop2: symlink_loop, "
+            "out_folder: symlink_outside_inbox, out_link.txt: symlink_outside_inbox, pipe.txt: not_a_regular_file, "
+            "sock: not_a_regular_file, sub/up: symlink_loop, 坏.txt: binary_file at L1)") in printed
     assert "issues           12 errors, 5 warnings" in printed
 
 
