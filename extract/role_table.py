@@ -2,8 +2,9 @@
 table_column_roles (extract/column_roles.py), and each row's cells are read by the role of the
 column they sit under, so a blank cell stays blank in its own column.
 
-Used for every template but the Jiangsu 半年/全年 one (extract/indicator_table.py keeps its
-content rules for those, which its samples need). What the header cannot tell is still read
+Used for every template but the Jiangsu 半年/全年 one (extract/aligned_table.py reads its
+aligned rows by the same roles and keeps the content rules of extract/indicator_table.py for
+its shifted rows, which its samples need). What the header cannot tell is still read
 from content, with the taxonomy seed:
 
 * rows shift: a row whose merged cells were dropped (a project's columns on its later rows, a

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extract.aligned_table import AlignedTableParser, legacy_header
 from extract.cells import Row, squash
 from extract.column_roles import RoleVocabulary, load_vocabulary
 from extract.form_labels import FormLabels, load_form_labels
@@ -14,7 +15,7 @@ from extract.forms import FormSlice
 from extract.funding import FundingParser, ParsedLine
 from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
-from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader, is_header_row
+from extract.indicator_table import IndicatorRow, IndicatorTableParser, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
 from extract.script_forms import matching_form
 from extract.taxonomy import Taxonomy
@@ -74,12 +75,13 @@ def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent
 def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabulary: RoleVocabulary,
                   table_seq: int) -> tuple[IndicatorTableParser, bool]:
     """The parser of the indicator table whose header starts at `row`, and whether the next row
-    is the header's second row. The Jiangsu 半年/全年 header keeps its content rules."""
+    is the header's second row. The Jiangsu 半年/全年 header reads its aligned rows by role and the
+    others by its content rules (extract/aligned_table.py)."""
     two_rows = following is not None and is_lower_header(following, vocabulary, taxonomy.is_label)
     columns = header_columns([row, following] if two_rows and following is not None else [row], vocabulary)
-    header = TableHeader.from_row(row)
+    header = legacy_header(columns)
     if not columns.needs_roles:
-        return IndicatorTableParser(taxonomy, header, table_seq=table_seq), False
+        return AlignedTableParser(taxonomy, header, table_seq=table_seq, columns=columns), False
     return RoleTableParser(taxonomy, header, table_seq=table_seq, columns=columns), two_rows
 
 
