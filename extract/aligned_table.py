@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from extract.cells import Row
 from extract.column_roles import VALUE
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader
-from extract.role_table import LEVEL1, LEVEL2, LEVEL3, TableColumns
+from extract.role_table import LEVEL1, LEVEL2, LEVEL3, TableColumns, read_printed_total
 from extract.taxonomy import DUTY_LEVEL1
 
 HALF_YEAR, FULL_YEAR = "half_year", "full_year"
@@ -49,7 +49,9 @@ class AlignedTableParser(IndicatorTableParser):
     columns: TableColumns = field(default_factory=lambda: TableColumns({}))
 
     def read(self, row: Row) -> None:
-        if self._is_aligned(row):
+        if (total := read_printed_total(row, self.total_words, self.columns.roles)) is not None:
+            self.printed_totals.append(total)
+        elif self._is_aligned(row):
             self._read_aligned(row)
         else:
             IndicatorTableParser.read(self, row)

@@ -63,6 +63,18 @@ class ValueCell:
 
 
 @dataclass(frozen=True, slots=True)
+class PrintedTotal:
+    """The total row closing a table (合计 | 100 | 95): the full marks (its weights' sum) and the
+    score as printed, blank when the row leaves one out, so the warehouse can check the rows
+    against them."""
+
+    weight_raw: str
+    score_raw: str
+    text: str  # the row's cells as printed, joined with ' | '
+    position: int  # the row's `Row.line_no`
+
+
+@dataclass(frozen=True, slots=True)
 class TableHeader:
     """Column positions named by an indicator header row (any may be missing), from the roles
     the seed table_column_roles gives its cells (extract/aligned_table.py `legacy_header`)."""
@@ -115,6 +127,8 @@ class IndicatorTableParser:
     key_work: str = ""
     linked_project: str = ""
     key_work_groups: list[list[IndicatorRow]] = field(default_factory=list)
+    total_words: frozenset[str] = frozenset()  # first cells of a total row (seed form_labels)
+    printed_totals: list[PrintedTotal] = field(default_factory=list)
 
     # -- row reading -------------------------------------------------------------------------
     def read(self, row: Row) -> None:

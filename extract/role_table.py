@@ -16,7 +16,10 @@ from content, with the taxonomy seed:
   each row one value per set: the first set is the medium-term one (mid_term), the last the year's;
 * a split value (指标性质 / 指标值 / 度量单位) is joined into value_raw and kept in its parts;
 * a row listing a project's name (tables of several projects) opens that project: the rows
-  after it are its rows until the next project's name.
+  after it are its rows until the next project's name;
+* a row whose first cell is a total label (seed form_labels, `total_row`: 合计, 总分) is the
+  table's printed total: its numbers are the full marks and the score, by the 权重 / 得分 column
+  they sit under, else in the order printed (the full marks first).
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.cells import Row, amount_tokens, squash
+from extract.cells import Row, amount_tokens, ascii_form, squash
 from extract.column_roles import INDICATOR, VALUE, ColumnRole, RoleVocabulary
-from extract.indicator_table import IndicatorRow, IndicatorTableParser, ValueCell
+from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, ValueCell
+from extract.script_forms import matching_form
 
 LEVEL1, LEVEL2, LEVEL3 = "level1", "level2", "level3"
 COMPARATOR, NUMBER, UNIT = "comparator", "number", "unit"
@@ -37,6 +41,32 @@ MID_TERM = "mid_term"
 _REPEAT = "_repeat"
 # a template's unfilled slot: 指标2, ……, … (a name with no text of its own)
 _PLACEHOLDER = re.compile(r"^(指标\d*|[…\.。·]+|\d+)$")
+# a number of points as a total row prints it: 100, 92.5, 100分
+_POINTS = re.compile(r"\d+(?:\.\d+)?分?")
+WEIGHT, SCORE = "weight", "score"
+
+
+def read_printed_total(row: Row, total_words: frozenset[str], roles: dict[int, ColumnRole]) -> PrintedTotal | None:
+    """The row as a table's printed total, or None when its first cell is no total label. A
+    number under the 权重 / 得分 column is that; the others fill what is left, full marks first."""
+    filled = row.filled
+    if not filled or matching_form(squash(filled[0][1])) not in total_words:
+        return None
+    found: dict[str, str] = {}
+    loose: list[str] = []
+    for col, text in filled[1:]:
+        if _POINTS.fullmatch(ascii_form(squash(text))) is None:
+            continue
+        role = roles.get(col)
+        if role is not None and role.role in (WEIGHT, SCORE) and role.role not in found:
+            found[role.role] = text
+        else:
+            loose.append(text)
+    for key in (WEIGHT, SCORE):
+        if key not in found and loose:
+            found[key] = loose.pop(0)
+    return PrintedTotal(found.get(WEIGHT, ""), found.get(SCORE, ""), " | ".join(text for _, text in filled),
+                        row.line_no)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +175,9 @@ class RoleTableParser(IndicatorTableParser):
 
     def read(self, row: Row) -> None:
         if not row.filled:
+            return
+        if (total := read_printed_total(row, self.total_words, self.columns.roles)) is not None:
+            self.printed_totals.append(total)
             return
         offset = self._offset(row)
         placed: dict[str, list[tuple[int, str]]] = {}

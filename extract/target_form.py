@@ -15,7 +15,7 @@ from extract.forms import FormSlice
 from extract.funding import FundingParser, ParsedLine
 from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
-from extract.indicator_table import IndicatorRow, IndicatorTableParser, is_header_row
+from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
 from extract.script_forms import matching_form
 from extract.taxonomy import Taxonomy
@@ -44,6 +44,7 @@ class TargetFormContent:
     indicators: list[IndicatorRow] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)  # a table listing several projects
     totals: list[TableTotal] = field(default_factory=list)  # unit totals printed in such a table
+    printed_totals: list[PrintedTotal] = field(default_factory=list)  # 合计 rows closing an indicator table
     warnings: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -73,7 +74,7 @@ def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent
 
 
 def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabulary: RoleVocabulary,
-                  table_seq: int) -> tuple[IndicatorTableParser, bool]:
+                  table_seq: int, total_words: frozenset[str]) -> tuple[IndicatorTableParser, bool]:
     """The parser of the indicator table whose header starts at `row`, and whether the next row
     is the header's second row. The Jiangsu 半年/全年 header reads its aligned rows by role and the
     others by its content rules (extract/aligned_table.py)."""
@@ -81,8 +82,9 @@ def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabular
     columns = header_columns([row, following] if two_rows and following is not None else [row], vocabulary)
     header = legacy_header(columns)
     if not columns.needs_roles:
-        return AlignedTableParser(taxonomy, header, table_seq=table_seq, columns=columns), False
-    return RoleTableParser(taxonomy, header, table_seq=table_seq, columns=columns), two_rows
+        return AlignedTableParser(taxonomy, header, table_seq=table_seq, total_words=total_words,
+                                  columns=columns), False
+    return RoleTableParser(taxonomy, header, table_seq=table_seq, total_words=total_words, columns=columns), two_rows
 
 
 def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabulary | None = None
@@ -104,7 +106,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             continue
         if is_header_row(row):
             following = next((r for r in form.rows[index + 1:] if r.filled), None)
-            table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1)
+            table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1, labels.total_rows)
             lower_header = following if two_rows else None
             tables.append(table)
             continue
@@ -165,6 +167,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             content.projects.extend(parser.projects)
             content.totals.extend(parser.totals)
         content.indicators.extend(rows)
+        content.printed_totals.extend(parser.printed_totals)
         content.warnings.extend(parser.warnings)
     _check_complete(form, content, tables)
     return content
