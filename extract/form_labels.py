@@ -27,6 +27,15 @@ class FormLabels:
     narratives: dict[str, str]  # label → narrative field
     total_rows: frozenset[str] = frozenset()  # first cell of a table's printed total row
 
+    def narrative_of(self, text: str) -> str | None:
+        """The narrative field a label names: the label itself, else the longest narrative label
+        inside it (a table's column header '项目年度目标' names 年度目标's field)."""
+        key = matching_form(squash(text))
+        if key in self.narratives:
+            return self.narratives[key]
+        inside = [word for word in self.narratives if word in key]
+        return self.narratives[max(inside, key=len)] if inside else None
+
     def title_kind(self, text: str) -> str | None:
         """What form a title announces, from the word it ends with (a year suffix ignored)."""
         key = _YEAR_SUFFIX.sub("", matching_form(squash(text)))

@@ -190,9 +190,14 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         header = {**content.header, "project_name": project.project_name, "unit_name": unit_name}
         line = ParsedLine(EXPENDITURE, project.project_name, "", "", "", project.position,
                           amounts=[(ANNUAL_BUDGET, project.amount_raw, project.amount_col)])
-        _land_form(result, form, make_doc_id(result.content_id, part_seq), doc_type, content, header, located,
+        project_doc_id = make_doc_id(result.content_id, part_seq)
+        _land_form(result, form, project_doc_id, doc_type, content, header, located,
                    [row for row in content.indicators if row.project == index - 1],
                    [line] if project.amount_raw else [], part_seq=part_seq, narratives=False)
+        result.narratives.extend(
+            Narrative(project_doc_id, n.field, n.label_raw, n.text, located.line(n.position),
+                      located.ref(n.position, n.col))
+            for project_index, n in content.project_narratives if project_index == index - 1)
 
 
 def _land_form(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: str, content: TargetFormContent,

@@ -71,9 +71,11 @@ def read_printed_total(row: Row, total_words: frozenset[str], roles: dict[int, C
 
 @dataclass(frozen=True, slots=True)
 class TableColumns:
-    """The role of each column of one indicator table's header."""
+    """The role of each column of one indicator table's header, and the header's text there
+    (a project's goal lands under the label its column prints)."""
 
     roles: dict[int, ColumnRole]
+    texts: dict[int, str] = field(default_factory=dict)
 
     def col_of(self, role: str) -> int | None:
         return next((col for col, r in sorted(self.roles.items()) if r.role == role), None)
@@ -106,11 +108,13 @@ def header_columns(rows: list[Row], vocabulary: RoleVocabulary) -> TableColumns:
     above 半年 / 全年). Two column sets: the columns from the second 二级/三级 on are the
     year's set, the ones before it the medium-term set."""
     roles: dict[int, ColumnRole] = {}
+    texts: dict[int, str] = {}
     for row in rows:
         for col, text in row.filled:
             role = vocabulary.role_of(INDICATOR, text)
             if role is not None:
                 roles[col] = role
+                texts.setdefault(col, text)
     second = [col for col, role in sorted(roles.items()) if role.role in (LEVEL2, LEVEL3)]
     level3_cols = [col for col, role in sorted(roles.items()) if role.role == LEVEL3]
     if len(level3_cols) > 1:
@@ -121,7 +125,7 @@ def header_columns(rows: list[Row], vocabulary: RoleVocabulary) -> TableColumns:
             elif col < start and role.role == VALUE and role.kind == "target":
                 roles[col] = ColumnRole(VALUE, MID_TERM, role.kind)
     _split_value_columns(roles)
-    return TableColumns(roles)
+    return TableColumns(roles, texts)
 
 
 def _split_value_columns(roles: dict[int, ColumnRole]) -> None:
@@ -153,6 +157,8 @@ class Project:
     goal: str
     position: int
     amount_col: int | None
+    goal_col: int | None = None
+    goal_label: str = ""  # the header's text over the goal column (年度目标)
 
 
 @dataclass(slots=True)
@@ -296,10 +302,13 @@ class RoleTableParser(IndicatorTableParser):
         if not names:
             return
         amount = placed.get("project_amount", [])
+        goal = placed.get("project_goal", [])
+        goal_header = self.columns.col_of("project_goal")
         self.projects.append(Project(
             unit_name=" ".join(t for _, t in placed.get("unit_name", [])), project_name=" ".join(names),
-            amount_raw=amount[0][1] if amount else "", goal=" ".join(t for _, t in placed.get("project_goal", [])),
-            position=row.line_no, amount_col=amount[0][0] if amount else None))
+            amount_raw=amount[0][1] if amount else "", goal=" ".join(t for _, t in goal),
+            position=row.line_no, amount_col=amount[0][0] if amount else None, goal_col=goal[0][0] if goal else None,
+            goal_label=self.columns.texts.get(goal_header, "") if goal_header is not None else ""))
 
     def _no_indicator(self, row: Row, placed: dict[str, list[tuple[int, str]]],
                       values: dict[tuple[str, str, str], tuple[int, str]], unplaced: list[str]) -> None:

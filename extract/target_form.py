@@ -45,6 +45,8 @@ class TargetFormContent:
     projects: list[Project] = field(default_factory=list)  # a table listing several projects
     totals: list[TableTotal] = field(default_factory=list)  # unit totals printed in such a table
     printed_totals: list[PrintedTotal] = field(default_factory=list)  # 合计 rows closing an indicator table
+    # a project's narratives in a table of several (its 年度目标 cell): (index into projects, narrative)
+    project_narratives: list[tuple[int, NarrativeField]] = field(default_factory=list)
     warnings: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -169,8 +171,21 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
         content.indicators.extend(rows)
         content.printed_totals.extend(parser.printed_totals)
         content.warnings.extend(parser.warnings)
+    _project_narratives(content, labels)
     _check_complete(form, content, tables)
     return content
+
+
+def _project_narratives(content: TargetFormContent, labels: FormLabels) -> None:
+    """Each project's goal cell as a narrative of that project's form, under the field its
+    column header names in the seed form_labels (年度目标 → annual_goal), as a form's own
+    年度目标 row is."""
+    for index, project in enumerate(content.projects):
+        name = labels.narrative_of(project.goal_label) if project.goal_label else None
+        if project.goal and name is not None:
+            content.project_narratives.append((index, NarrativeField(
+                name, project.goal_label, html_to_text(project.goal), project.position,
+                project.goal_col if project.goal_col is not None else 0)))
 
 
 def _check_complete(form: FormSlice, content: TargetFormContent, tables: list[IndicatorTableParser]) -> None:
