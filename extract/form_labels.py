@@ -1,5 +1,6 @@
-"""The seed form_labels: title words (which form a title announces), header-field labels and
-narrative labels. Layout vocabulary is data: a new template's words are seed rows, not code."""
+"""The seed form_labels: title words (which form a title announces), header-field labels,
+narrative labels and the labels of an indicator table's printed total row (合计, 总分). Layout
+vocabulary is data: a new template's words are seed rows, not code."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ class FormLabels:
     titles: tuple[tuple[str, str], ...]  # (title word, target | self_eval_table | report), longest first
     header_fields: dict[str, str]  # label → Document field
     narratives: dict[str, str]  # label → narrative field
+    total_rows: frozenset[str] = frozenset()  # first cell of a table's printed total row
+
+    def narrative_of(self, text: str) -> str | None:
+        """The narrative field a label names: the label itself, else the longest narrative label
+        inside it (a table's column header '项目年度目标' names 年度目标's field)."""
+        key = matching_form(squash(text))
+        if key in self.narratives:
+            return self.narratives[key]
+        inside = [word for word in self.narratives if word in key]
+        return self.narratives[max(inside, key=len)] if inside else None
 
     def title_kind(self, text: str) -> str | None:
         """What form a title announces, from the word it ends with (a year suffix ignored)."""
@@ -35,6 +46,7 @@ def read_form_labels(path: Path) -> FormLabels:
     titles: list[tuple[str, str]] = []
     header_fields: dict[str, str] = {}
     narratives: dict[str, str] = {}
+    total_rows: set[str] = set()
     with path.open(encoding="utf-8", newline="") as handle:
         for entry in csv.DictReader(handle):
             kind, word, meaning = entry["kind"].strip(), squash(entry["word"]), entry["meaning"].strip()
@@ -46,8 +58,10 @@ def read_form_labels(path: Path) -> FormLabels:
                 header_fields.setdefault(word, meaning)
             elif kind == "narrative":
                 narratives.setdefault(word, meaning)
+            elif kind == "total_row":
+                total_rows.add(matching_form(word))
     titles.sort(key=lambda entry: -len(entry[0]))
-    return FormLabels(tuple(titles), header_fields, narratives)
+    return FormLabels(tuple(titles), header_fields, narratives, frozenset(total_rows))
 
 
 @lru_cache(maxsize=4)

@@ -2,8 +2,9 @@
 
 Printed tables lose their merged cells: a 一级/二级 label is printed once per group (on its
 first row, or in the middle of the group when the cell was vertically centred, even after a
-page break), a 二级 label can land in the 一级 column, and rows shift a column or two. So the
-reader works on content, not on column positions:
+page break), a 二级 label can land in the 一级 column, and rows shift a column or two. A row
+that stands under its header is read by column role (extract/aligned_table.py); for the others
+this reader works on content, not on column positions:
 
 * values are the last two non-empty cells, the 三级 name the one before them;
 * in a 履职 table (header has 重点工作/对应项目) the two cells left of the 三级 name are
@@ -62,8 +63,21 @@ class ValueCell:
 
 
 @dataclass(frozen=True, slots=True)
+class PrintedTotal:
+    """The total row closing a table (合计 | 100 | 95): the full marks (its weights' sum) and the
+    score as printed, blank when the row leaves one out, so the warehouse can check the rows
+    against them."""
+
+    weight_raw: str
+    score_raw: str
+    text: str  # the row's cells as printed, joined with ' | '
+    position: int  # the row's `Row.line_no`
+
+
+@dataclass(frozen=True, slots=True)
 class TableHeader:
-    """Column positions named by an indicator header row (any may be missing)."""
+    """Column positions named by an indicator header row (any may be missing), from the roles
+    the seed table_column_roles gives its cells (extract/aligned_table.py `legacy_header`)."""
 
     level1_col: int | None
     level2_col: int | None
@@ -76,18 +90,6 @@ class TableHeader:
     @property
     def is_duty_table(self) -> bool:
         return self.key_work_col is not None or self.linked_col is not None
-
-    @staticmethod
-    def from_row(row: Row) -> TableHeader:
-        named: dict[str, int] = {}
-        for col, text in row.filled:
-            words = squash(text)
-            for key, word in (("l1", "一级指标"), ("l2", "二级指标"), ("l3", "三级指标"),
-                              ("kw", "重点工作"), ("lp", "对应项目"), ("half", "半年"), ("full", "全年")):
-                if word in words:
-                    named.setdefault(key, col)
-        return TableHeader(named.get("l1"), named.get("l2"), named.get("l3"), named.get("kw"),
-                           named.get("lp"), named.get("half"), named.get("full"))
 
 
 def is_header_row(row: Row) -> bool:
@@ -125,6 +127,8 @@ class IndicatorTableParser:
     key_work: str = ""
     linked_project: str = ""
     key_work_groups: list[list[IndicatorRow]] = field(default_factory=list)
+    total_words: frozenset[str] = frozenset()  # first cells of a total row (seed form_labels)
+    printed_totals: list[PrintedTotal] = field(default_factory=list)
 
     # -- row reading -------------------------------------------------------------------------
     def read(self, row: Row) -> None:

@@ -42,7 +42,7 @@ from extract.records import (
 from extract.report_facts import read_report_facts
 from extract.report_sections import read_sections
 from extract.target_form import TargetFormContent, read_target_form
-from extract.taxonomy import Taxonomy, load_taxonomy
+from extract.taxonomy import Taxonomy, load_taxonomy, score_annotation
 
 ERROR, WARNING = "error", "warning"
 
@@ -75,6 +75,7 @@ _LINE_REF = re.compile(r"L(\d+)")
 EXPENDITURE = "expenditure"
 HALF_YEAR_PLAN, ANNUAL_BUDGET = "half_year_plan", "annual_budget"
 HALF_YEAR, FULL_YEAR, TARGET = "half_year", "full_year", "target"
+PRINTED_TOTAL_WEIGHT, PRINTED_TOTAL_SCORE = "printed_total_weight", "printed_total_score"
 
 
 def content_id(rows: list[Row]) -> str:
@@ -189,9 +190,14 @@ def _extract_form(result: FileExtraction, form: FormSlice, taxonomy: Taxonomy, l
         header = {**content.header, "project_name": project.project_name, "unit_name": unit_name}
         line = ParsedLine(EXPENDITURE, project.project_name, "", "", "", project.position,
                           amounts=[(ANNUAL_BUDGET, project.amount_raw, project.amount_col)])
-        _land_form(result, form, make_doc_id(result.content_id, part_seq), doc_type, content, header, located,
+        project_doc_id = make_doc_id(result.content_id, part_seq)
+        _land_form(result, form, project_doc_id, doc_type, content, header, located,
                    [row for row in content.indicators if row.project == index - 1],
                    [line] if project.amount_raw else [], part_seq=part_seq, narratives=False)
+        result.narratives.extend(
+            Narrative(project_doc_id, n.field, n.label_raw, n.text, located.line(n.position),
+                      located.ref(n.position, n.col))
+            for project_index, n in content.project_narratives if project_index == index - 1)
 
 
 def _land_form(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: str, content: TargetFormContent,
@@ -222,6 +228,23 @@ def _land_form(result: FileExtraction, form: FormSlice, doc_id: str, doc_type: s
         _land_budget_line(result, doc_id, seq, line, content.amount_unit, located)
     for seq, row in enumerate(indicators, start=1):
         _land_indicator(result, doc_id, seq, row, located)
+    if narratives:
+        _land_printed_totals(result, doc_id, content, located)
+
+
+def _land_printed_totals(result: FileExtraction, doc_id: str, content: TargetFormContent, located: _FormRows) -> None:
+    """Each printed total of the form's tables as report facts (a second table's total is
+    `printed_total_weight#2`, as report facts number a repeated key), so the warehouse can
+    check that the rows' weights and scores add up to what the form printed."""
+    seen: dict[str, int] = {}
+    for total in content.printed_totals:
+        for key, value in ((PRINTED_TOTAL_WEIGHT, total.weight_raw), (PRINTED_TOTAL_SCORE, total.score_raw)):
+            if not value:
+                continue
+            seen[key] = seen.get(key, 0) + 1
+            fact_key = key if seen[key] == 1 else f"{key}#{seen[key]}"
+            result.report_facts.append(ReportFact(doc_id, fact_key, value, "", total.text,
+                                                  located.line(total.position)))
 
 
 def _land_budget_line(result: FileExtraction, doc_id: str, seq: int, line: ParsedLine, amount_unit: str,
@@ -246,7 +269,8 @@ def _land_indicator(result: FileExtraction, doc_id: str, seq: int, row: Indicato
     result.indicators.append(Indicator(
         doc_id, seq, row.table_seq, row.level1_raw, row.level2_raw, row.level3_raw, row.key_work_raw,
         row.linked_project_raw, extras.get("weight", ""), extras.get("direction", ""), extras.get("standard", ""),
-        extras.get("score", ""), extras.get("deviation", ""), row.level1_fill, row.level2_fill,
+        extras.get("score", ""), extras.get("deviation", ""), score_annotation(row.level1_raw),
+        score_annotation(row.level2_raw), row.level1_fill, row.level2_fill,
         located.line(row.position), located.ref(row.position, row.level3_col)))
     if row.values is not None:
         result.indicator_values.extend(

@@ -91,7 +91,10 @@ class BudgetAmount:
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
-    """One indicator row with its merged 一级/二级 labels resolved and how each was filled."""
+    """One indicator row with its merged 一级/二级 labels resolved and how each was filled.
+    `level1_score_raw` / `level2_score_raw` are the points the labels announce as printed
+    ('产出指标(70分)' → '70', '成本指标(0-20)分' → '0-20'; blank when none), so the warehouse can
+    check a group's weights against them."""
 
     doc_id: str
     indicator_seq: int
@@ -106,6 +109,8 @@ class Indicator:
     standard_raw: str
     score_raw: str
     deviation_raw: str
+    level1_score_raw: str
+    level2_score_raw: str
     level1_fill: str
     level2_fill: str
     source_line: int | None
@@ -131,7 +136,9 @@ class IndicatorValue:
 
 @dataclass(frozen=True, slots=True)
 class ReportFact:
-    """A figure quoted in a self-evaluation report's prose, with the sentence it came from."""
+    """A figure quoted in a self-evaluation report's prose, with the sentence it came from; or
+    a self-evaluation table's printed total (`printed_total_weight`, `printed_total_score`),
+    with the total row's text as its sentence."""
 
     doc_id: str
     fact_key: str

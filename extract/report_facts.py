@@ -28,6 +28,9 @@ Fact keys (dbt keys on them, so they are data here, not code paths):
   it depends on the clause's wording only, so adding a sentence elsewhere changes no key,
   and moving the figure inside its clause ('培训9874家园区企业' / '培训园区企业9874家') keeps it.
 * A key seen again in the same document becomes `key#2`, `key#3` … in document order.
+* Not from prose: a self-evaluation table's printed total row (合计 | 100 | 95) lands as
+  `printed_total_weight` (full marks) and `printed_total_score`, its sentence the row's cells
+  joined with ' | ' (extract/role_table.py `read_printed_total`, landed by extract/pipeline.py).
 
 value_raw is the number as printed, never normalised: '567.37', '5,977', '十二', '两',
 '1.2万' (a 万/亿 multiplier before a counting unit), a nil word from `NIL_WORDS` ('无',

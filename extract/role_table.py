@@ -2,8 +2,9 @@
 table_column_roles (extract/column_roles.py), and each row's cells are read by the role of the
 column they sit under, so a blank cell stays blank in its own column.
 
-Used for every template but the Jiangsu 半年/全年 one (extract/indicator_table.py keeps its
-content rules for those, which its samples need). What the header cannot tell is still read
+Used for every template but the Jiangsu 半年/全年 one (extract/aligned_table.py reads its
+aligned rows by the same roles and keeps the content rules of extract/indicator_table.py for
+its shifted rows, which its samples need). What the header cannot tell is still read
 from content, with the taxonomy seed:
 
 * rows shift: a row whose merged cells were dropped (a project's columns on its later rows, a
@@ -15,7 +16,10 @@ from content, with the taxonomy seed:
   each row one value per set: the first set is the medium-term one (mid_term), the last the year's;
 * a split value (指标性质 / 指标值 / 度量单位) is joined into value_raw and kept in its parts;
 * a row listing a project's name (tables of several projects) opens that project: the rows
-  after it are its rows until the next project's name.
+  after it are its rows until the next project's name;
+* a row whose first cell is a total label (seed form_labels, `total_row`: 合计, 总分) is the
+  table's printed total: its numbers are the full marks and the score, by the 权重 / 得分 column
+  they sit under, else in the order printed (the full marks first).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.cells import Row, amount_tokens, squash
+from extract.cells import Row, amount_tokens, ascii_form, squash
 from extract.column_roles import INDICATOR, VALUE, ColumnRole, RoleVocabulary
-from extract.indicator_table import IndicatorRow, IndicatorTableParser, ValueCell
+from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, ValueCell
+from extract.script_forms import matching_form
 
 LEVEL1, LEVEL2, LEVEL3 = "level1", "level2", "level3"
 COMPARATOR, NUMBER, UNIT = "comparator", "number", "unit"
@@ -36,13 +41,41 @@ MID_TERM = "mid_term"
 _REPEAT = "_repeat"
 # a template's unfilled slot: 指标2, ……, … (a name with no text of its own)
 _PLACEHOLDER = re.compile(r"^(指标\d*|[…\.。·]+|\d+)$")
+# a number of points as a total row prints it: 100, 92.5, 100分
+_POINTS = re.compile(r"\d+(?:\.\d+)?分?")
+WEIGHT, SCORE = "weight", "score"
+
+
+def read_printed_total(row: Row, total_words: frozenset[str], roles: dict[int, ColumnRole]) -> PrintedTotal | None:
+    """The row as a table's printed total, or None when its first cell is no total label. A
+    number under the 权重 / 得分 column is that; the others fill what is left, full marks first."""
+    filled = row.filled
+    if not filled or matching_form(squash(filled[0][1])) not in total_words:
+        return None
+    found: dict[str, str] = {}
+    loose: list[str] = []
+    for col, text in filled[1:]:
+        if _POINTS.fullmatch(ascii_form(squash(text))) is None:
+            continue
+        role = roles.get(col)
+        if role is not None and role.role in (WEIGHT, SCORE) and role.role not in found:
+            found[role.role] = text
+        else:
+            loose.append(text)
+    for key in (WEIGHT, SCORE):
+        if key not in found and loose:
+            found[key] = loose.pop(0)
+    return PrintedTotal(found.get(WEIGHT, ""), found.get(SCORE, ""), " | ".join(text for _, text in filled),
+                        row.line_no)
 
 
 @dataclass(frozen=True, slots=True)
 class TableColumns:
-    """The role of each column of one indicator table's header."""
+    """The role of each column of one indicator table's header, and the header's text there
+    (a project's goal lands under the label its column prints)."""
 
     roles: dict[int, ColumnRole]
+    texts: dict[int, str] = field(default_factory=dict)
 
     def col_of(self, role: str) -> int | None:
         return next((col for col, r in sorted(self.roles.items()) if r.role == role), None)
@@ -75,11 +108,13 @@ def header_columns(rows: list[Row], vocabulary: RoleVocabulary) -> TableColumns:
     above 半年 / 全年). Two column sets: the columns from the second 二级/三级 on are the
     year's set, the ones before it the medium-term set."""
     roles: dict[int, ColumnRole] = {}
+    texts: dict[int, str] = {}
     for row in rows:
         for col, text in row.filled:
             role = vocabulary.role_of(INDICATOR, text)
             if role is not None:
                 roles[col] = role
+                texts.setdefault(col, text)
     second = [col for col, role in sorted(roles.items()) if role.role in (LEVEL2, LEVEL3)]
     level3_cols = [col for col, role in sorted(roles.items()) if role.role == LEVEL3]
     if len(level3_cols) > 1:
@@ -90,7 +125,7 @@ def header_columns(rows: list[Row], vocabulary: RoleVocabulary) -> TableColumns:
             elif col < start and role.role == VALUE and role.kind == "target":
                 roles[col] = ColumnRole(VALUE, MID_TERM, role.kind)
     _split_value_columns(roles)
-    return TableColumns(roles)
+    return TableColumns(roles, texts)
 
 
 def _split_value_columns(roles: dict[int, ColumnRole]) -> None:
@@ -122,6 +157,8 @@ class Project:
     goal: str
     position: int
     amount_col: int | None
+    goal_col: int | None = None
+    goal_label: str = ""  # the header's text over the goal column (年度目标)
 
 
 @dataclass(slots=True)
@@ -144,6 +181,9 @@ class RoleTableParser(IndicatorTableParser):
 
     def read(self, row: Row) -> None:
         if not row.filled:
+            return
+        if (total := read_printed_total(row, self.total_words, self.columns.roles)) is not None:
+            self.printed_totals.append(total)
             return
         offset = self._offset(row)
         placed: dict[str, list[tuple[int, str]]] = {}
@@ -262,10 +302,13 @@ class RoleTableParser(IndicatorTableParser):
         if not names:
             return
         amount = placed.get("project_amount", [])
+        goal = placed.get("project_goal", [])
+        goal_header = self.columns.col_of("project_goal")
         self.projects.append(Project(
             unit_name=" ".join(t for _, t in placed.get("unit_name", [])), project_name=" ".join(names),
-            amount_raw=amount[0][1] if amount else "", goal=" ".join(t for _, t in placed.get("project_goal", [])),
-            position=row.line_no, amount_col=amount[0][0] if amount else None))
+            amount_raw=amount[0][1] if amount else "", goal=" ".join(t for _, t in goal),
+            position=row.line_no, amount_col=amount[0][0] if amount else None, goal_col=goal[0][0] if goal else None,
+            goal_label=self.columns.texts.get(goal_header, "") if goal_header is not None else ""))
 
     def _no_indicator(self, row: Row, placed: dict[str, list[tuple[int, str]]],
                       values: dict[tuple[str, str, str], tuple[int, str]], unplaced: list[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extract.aligned_table import AlignedTableParser, legacy_header
 from extract.cells import Row, squash
 from extract.column_roles import RoleVocabulary, load_vocabulary
 from extract.form_labels import FormLabels, load_form_labels
@@ -14,7 +15,7 @@ from extract.forms import FormSlice
 from extract.funding import FundingParser, ParsedLine
 from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
-from extract.indicator_table import IndicatorRow, IndicatorTableParser, TableHeader, is_header_row
+from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
 from extract.script_forms import matching_form
 from extract.taxonomy import Taxonomy
@@ -43,6 +44,9 @@ class TargetFormContent:
     indicators: list[IndicatorRow] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)  # a table listing several projects
     totals: list[TableTotal] = field(default_factory=list)  # unit totals printed in such a table
+    printed_totals: list[PrintedTotal] = field(default_factory=list)  # 合计 rows closing an indicator table
+    # a project's narratives in a table of several (its 年度目标 cell): (index into projects, narrative)
+    project_narratives: list[tuple[int, NarrativeField]] = field(default_factory=list)
     warnings: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -84,15 +88,17 @@ def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent
 
 
 def _table_parser(row: Row, following: Row | None, taxonomy: Taxonomy, vocabulary: RoleVocabulary,
-                  table_seq: int) -> tuple[IndicatorTableParser, bool]:
+                  table_seq: int, total_words: frozenset[str]) -> tuple[IndicatorTableParser, bool]:
     """The parser of the indicator table whose header starts at `row`, and whether the next row
-    is the header's second row. The Jiangsu 半年/全年 header keeps its content rules."""
+    is the header's second row. The Jiangsu 半年/全年 header reads its aligned rows by role and the
+    others by its content rules (extract/aligned_table.py)."""
     two_rows = following is not None and is_lower_header(following, vocabulary, taxonomy.is_label)
     columns = header_columns([row, following] if two_rows and following is not None else [row], vocabulary)
-    header = TableHeader.from_row(row)
+    header = legacy_header(columns)
     if not columns.needs_roles:
-        return IndicatorTableParser(taxonomy, header, table_seq=table_seq), False
-    return RoleTableParser(taxonomy, header, table_seq=table_seq, columns=columns), two_rows
+        return AlignedTableParser(taxonomy, header, table_seq=table_seq, total_words=total_words,
+                                  columns=columns), False
+    return RoleTableParser(taxonomy, header, table_seq=table_seq, total_words=total_words, columns=columns), two_rows
 
 
 def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabulary | None = None
@@ -114,7 +120,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             continue
         if is_header_row(row):
             following = next((r for r in form.rows[index + 1:] if r.filled), None)
-            table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1)
+            table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1, labels.total_rows)
             lower_header = following if two_rows else None
             tables.append(table)
             continue
@@ -177,9 +183,23 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             content.projects.extend(parser.projects)
             content.totals.extend(parser.totals)
         content.indicators.extend(rows)
+        content.printed_totals.extend(parser.printed_totals)
         content.warnings.extend(parser.warnings)
+    _project_narratives(content, labels)
     _check_complete(form, content, tables)
     return content
+
+
+def _project_narratives(content: TargetFormContent, labels: FormLabels) -> None:
+    """Each project's goal cell as a narrative of that project's form, under the field its
+    column header names in the seed form_labels (年度目标 → annual_goal), as a form's own
+    年度目标 row is."""
+    for index, project in enumerate(content.projects):
+        name = labels.narrative_of(project.goal_label) if project.goal_label else None
+        if project.goal and name is not None:
+            content.project_narratives.append((index, NarrativeField(
+                name, project.goal_label, html_to_text(project.goal), project.position,
+                project.goal_col if project.goal_col is not None else 0)))
 
 
 def _check_complete(form: FormSlice, content: TargetFormContent, tables: list[IndicatorTableParser]) -> None:

@@ -15,10 +15,12 @@ from extract.cells import squash
 from extract.script_forms import matching_form
 from extract.seeds import seeds_dir
 
-__all__ = ["DUTY_LEVEL1", "LabelMeaning", "Taxonomy", "label_key", "load_taxonomy", "read_taxonomy", "seeds_dir"]
+__all__ = ["DUTY_LEVEL1", "LabelMeaning", "Taxonomy", "label_key", "load_taxonomy", "read_taxonomy", "score_annotation",
+           "seeds_dir"]
 
 # a score annotation: 产出指标(70分), 成本指标(0-20)分, 效益指标(30分)
 _SCORE_SUFFIX = re.compile(r"\(\d+(?:\.\d+)?(?:[-~～—–至]\d+(?:\.\d+)?)?分?\)分?$")
+_SCORE_ANNOTATION = re.compile(r"\((\d+(?:\.\d+)?(?:[-~～—–至]\d+(?:\.\d+)?)?)分?\)分?$")
 DUTY_LEVEL1 = "履职"
 
 
@@ -27,6 +29,14 @@ def label_key(text: str) -> str:
     """Comparable form of a level label: no spaces, ASCII parens, no '(50分)' or '(0-20)分' score
     annotation, simplified characters without pinyin glosses."""
     return _SCORE_SUFFIX.sub("", matching_form(squash(text)))
+
+
+def score_annotation(text: str) -> str:
+    """The points a level label announces ('产出指标(70分)' → '70', '成本指标(0-20)分' → '0-20'),
+    as printed but for spaces; '' when it announces none. label_key drops the annotation to
+    match the label; the warehouse needs it to check the group's weights against it."""
+    match = _SCORE_ANNOTATION.search(squash(text))
+    return match.group(1) if match else ""
 
 
 @dataclass(frozen=True, slots=True)

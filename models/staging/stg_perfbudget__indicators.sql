@@ -17,6 +17,8 @@ renamed as (
         {{ pb_blank_to_null('standard_raw') }} as standard_raw,
         {{ pb_blank_to_null('score_raw') }} as score_raw,
         {{ pb_blank_to_null('deviation_raw') }} as deviation_raw,
+        {{ pb_blank_to_null('level1_score_raw') }} as level1_score_raw,
+        {{ pb_blank_to_null('level2_score_raw') }} as level2_score_raw,
         {{ pb_blank_to_null('level1_fill') }} as level1_fill,
         {{ pb_blank_to_null('level2_fill') }} as level2_fill,
         cast({{ pb_try_cast(pb_blank_to_null('source_line'), dbt.type_int()) }} as {{ dbt.type_int() }}) as source_line,

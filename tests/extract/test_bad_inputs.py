@@ -165,7 +165,7 @@ def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
         "budget_amounts": "doc_id,line_seq,phase,amount_raw,amount_unit,source_ref",
         "indicators": "doc_id,indicator_seq,table_seq,level1_raw,level2_raw,level3_raw,key_work_raw,"
                       "linked_project_raw,weight_raw,direction_raw,standard_raw,score_raw,deviation_raw,"
-                      "level1_fill,level2_fill,source_line,source_ref",
+                      "level1_score_raw,level2_score_raw,level1_fill,level2_fill,source_line,source_ref",
         "indicator_values": "doc_id,indicator_seq,period,kind,value_raw,comparator_raw,number_raw,unit_raw,"
                             "source_ref",
         "report_facts": "doc_id,fact_key,value_raw,unit_raw,sentence,source_line",

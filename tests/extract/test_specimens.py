@@ -86,6 +86,18 @@ def test_jingyan_split_value_is_joined_and_kept_in_its_parts(jingyan):
     assert first["weight"] == "10" and first["direction"] == "正向指标"
 
 
+def test_jingyan_project_goal_lands_as_that_project_forms_annual_goal(jingyan):
+    """The 年度目标 cell of a project's row is that project's goal: a narrative of its own form,
+    under the field the seed form_labels gives 年度目标; the table's form gets none."""
+    projects = {d.project_name: d.doc_id for d in jingyan.documents if d.project_name}
+    got = [(n.doc_id, n.field, n.label_raw, n.text, n.source_line, n.source_ref) for n in jingyan.narratives]
+    assert got == [
+        (projects["村组干部报酬"], "annual_goal", "年度目标", "按时发放村组干部报酬", 5, "L5"),
+        (projects["基层组织活动经费"], "annual_goal", "年度目标",
+         "包括必要的办公用品费、水电费、报刊费等村社区办公经费,基层党组织开展组织活动、党员干部教育培训,群团活动开展,"
+         "组织活动场所维护等。", 13, "L13")]
+
+
 # -- 东莞: 中期 and 年度 column sets side by side -------------------------------------------------------
 def test_dongguan_gives_each_row_once_per_period():
     result = extract_specimen("dongguan_jtj_road_2019_project_target_FRAGMENT.txt")
