@@ -16,8 +16,6 @@ source "$(dirname "$0")/env.sh"
 fresh=0
 if [[ "${1:-}" == "--fresh" ]]; then fresh=1; shift; fi
 warehouse="${1:-$REPO/data/warehouse/perfbudget.duckdb}"
-[[ -f "$warehouse" ]] || { echo "no warehouse at $warehouse (run the nightly load first: make run)" >&2; exit 2; }
-warehouse="$(cd "$(dirname "$warehouse")" && pwd)/$(basename "$warehouse")"
 
 # 1. the BI venv
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
@@ -30,7 +28,9 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
         -r "$BI_DIR/requirements.txt" -c "$BI_DIR/constraints.txt"
     echo "$want" > "$stamp"
 fi
-[[ "${PERFBUDGET_BI_VENV_ONLY:-0}" == 1 ]] && exit 0
+[[ "${PERFBUDGET_BI_VENV_ONLY:-0}" == 1 ]] && exit 0   # the venv alone (CI installs it before the test)
+[[ -f "$warehouse" ]] || { echo "no warehouse at $warehouse (run the nightly load first: make run)" >&2; exit 2; }
+warehouse="$(cd "$(dirname "$warehouse")" && pwd)/$(basename "$warehouse")"
 superset="$BI_VENV/bin/superset"
 
 # 2. metadata db
