@@ -34,7 +34,14 @@ warehouse="$(cd "$(dirname "$warehouse")" && pwd)/$(basename "$warehouse")"
 superset="$BI_VENV/bin/superset"
 
 # 2. metadata db
-if [[ $fresh == 1 ]]; then rm -f "$PERFBUDGET_BI_HOME/superset.db"; fi
+if [[ $fresh == 1 ]]; then rm -f "$PERFBUDGET_BI_HOME/superset.db" "$PERFBUDGET_BI_HOME/bundle.sha256"; fi
+new_db=1; [[ -f "$PERFBUDGET_BI_HOME/superset.db" ]] && new_db=0
+bundle_sha="$(cd "$BI_DIR" && find dashboard build_bundle.py -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [[ -f "$PERFBUDGET_BI_HOME/superset.db" && -f "$PERFBUDGET_BI_HOME/bundle.sha256" \
+      && "$(cat "$PERFBUDGET_BI_HOME/bundle.sha256")" != "$bundle_sha" ]]; then
+    echo "!! the bundle changed since it was imported: import-dashboards updates the dashboard only;" >&2
+    echo "!! run bi/superset/setup.sh --fresh to import changed charts and datasets too" >&2
+fi
 echo "== superset db upgrade ($PERFBUDGET_BI_HOME/superset.db)"
 "$superset" db upgrade > "$PERFBUDGET_BI_HOME/db-upgrade.log" 2>&1 \
     || { tail -30 "$PERFBUDGET_BI_HOME/db-upgrade.log" >&2; exit 1; }
@@ -68,5 +75,7 @@ if grep -q "There was an error when importing" "$PERFBUDGET_BI_HOME/import.log";
 fi
 "$superset" set-database-uri --database_name perfbudget --uri "duckdb:///$warehouse" \
     > "$PERFBUDGET_BI_HOME/set-uri.log" 2>&1 || { cat "$PERFBUDGET_BI_HOME/set-uri.log" >&2; exit 1; }
+# what a new metadata db got its charts and datasets from (a later import keeps them)
+[[ $new_db == 1 ]] && echo "$bundle_sha" > "$PERFBUDGET_BI_HOME/bundle.sha256"
 echo "== ready: dashboard 预算绩效 / Budget performance on duckdb:///$warehouse (read-only)"
 echo "   serve it: bi/superset/serve.sh   then open http://127.0.0.1:${PORT:-8088}/superset/dashboard/perfbudget/"
