@@ -1,0 +1,97 @@
+"""Load the perfbudget dashboard in headless Chromium and report what each chart shows, as JSON.
+
+Run by tests/bi/test_dashboard_browser.py with bi/.venv's Python (playwright lives there, never in
+the project's venv). Drives Debian's /usr/bin/chromium (no `playwright install`): logs in through
+the login form, opens the dashboard, waits until every chart has finished loading, saves a
+screenshot and prints, per chart, whether it drew something and whether it shows an error. Any
+request to a host other than the server is aborted and listed (the page must fetch nothing else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-test-chart-id]')).map(node => ({
+    id: node.getAttribute('data-test-chart-id'),
+    name: node.getAttribute('data-test-chart-name'),
+    error: Array.from(node.querySelectorAll('.ant-alert-error, [data-test="error-message"], .alert-danger'))
+        .map(e => e.innerText).join(' | '),
+    empty: node.querySelectorAll('.ant-empty, [data-test="empty-state"]').length > 0,
+    loading: node.querySelectorAll('.loading, [data-test="loading-indicator"]').length > 0,
+    drawn: node.querySelectorAll('canvas, svg, table').length > 0,
+    text: node.innerText.slice(0, 300),
+}))"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
+    parser.add_argument("--dashboard", default="perfbudget")
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--charts", type=int, required=True, help="how many charts the dashboard has")
+    parser.add_argument("--profile", required=True, help="empty folder for Chromium's --user-data-dir")
+    parser.add_argument("--screenshot", required=True)
+    parser.add_argument("--timeout", type=float, default=180)
+    args = parser.parse_args()
+
+    server = urlsplit(args.base).netloc
+    external: list[str] = []
+    console: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).netloc == server:
+            request_route.continue_()
+        else:
+            external.append(url)
+            request_route.abort()
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            args.profile, executable_path="/usr/bin/chromium", headless=True, args=FLAGS,
+            viewport={"width": 1500, "height": 2700}, locale="zh-CN", timezone_id="UTC")
+        try:
+            page = context.new_page()
+            page.route("**/*", route)
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}")
+                    if message.type == "error" else None)
+            page.goto(f"{args.base}/login/", timeout=args.timeout * 1000)
+            page.fill("#username, input[name=username]", args.user)
+            page.fill("#password, input[name=password]", args.password)
+            page.keyboard.press("Enter")
+            page.wait_for_url(lambda url: "/login" not in url, timeout=args.timeout * 1000)
+            started = time.monotonic()
+            page.goto(f"{args.base}/superset/dashboard/{args.dashboard}/", timeout=args.timeout * 1000)
+            page.wait_for_function(
+                """n => {
+                    const charts = document.querySelectorAll('[data-test-chart-id]');
+                    if (charts.length < n) return false;
+                    return Array.from(charts).every(c =>
+                        c.querySelectorAll('.loading, [data-test="loading-indicator"]').length === 0 &&
+                        (c.querySelectorAll('canvas, svg, table').length > 0 ||
+                         c.querySelectorAll('.ant-alert-error, [data-test="error-message"], .ant-empty').length > 0));
+                }""", arg=args.charts, timeout=args.timeout * 1000, polling=500)
+            page.wait_for_timeout(2000)  # let ECharts finish its entry animation before the screenshot
+            seconds = time.monotonic() - started
+            charts = page.evaluate(CHARTS_JS)
+            title = page.title()
+            page.screenshot(path=args.screenshot)
+        finally:
+            context.close()
+    json.dump({"title": title, "seconds": round(seconds, 1), "charts": charts, "external_requests": external,
+               "console_errors": console}, sys.stdout, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
