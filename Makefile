@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup run test lint bench docs clean
+.PHONY: setup run test lint bench docs bi clean
 
 setup: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ run: setup
 docs: setup
 	$(BIN)/perfbudget docs --warehouse data/warehouse
 
+# Superset on the published warehouse (make run first), in its own venv bi/.venv, on 127.0.0.1:8088
+bi: setup
+	bash bi/superset/setup.sh $(CURDIR)/data/warehouse/perfbudget.duckdb
+	bash bi/superset/serve.sh
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -36,4 +41,4 @@ bench: setup
 	$(BIN)/python bench/extract_throughput.py
 
 clean:
-	rm -rf $(VENV) target logs data/staging data/warehouse data/quarantine data/.prefect
+	rm -rf $(VENV) bi/.venv target logs data/staging data/warehouse data/quarantine data/.prefect data/bi
