@@ -154,6 +154,8 @@ final as (
         -- (fact_indicator, int_self_eval_targets)
         cast({{ pb_try_cast(pb_fullwidth_to_ascii('weight_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as weight,
         cast({{ pb_try_cast(pb_fullwidth_to_ascii('score_raw'), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as score,
+        level1_score_raw,
+        level2_score_raw,
         direction_raw,
         standard_raw,
         deviation_raw,

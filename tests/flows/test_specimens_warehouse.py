@@ -20,6 +20,26 @@ NO_YEAR = ("daying_sfj_2023_project_selfeval_FRAGMENT.txt", "daying_wage_selfeva
            "ningde_rencaiyizhan_2023_project_selfeval_TRADCHARS_FRAGMENT.txt")
 
 
+# A 大英-style self-evaluation table written for this test: level labels announcing their points,
+# a 合计 row printing full marks and the total score. Weights 30+30+20+10 and the budget line's
+# 10 make the printed 100; scores 30+28+20+10 and 9 make the printed 97; 效益指标 announces 25
+# points but its rows weigh 20.
+TOTALS_FORM = """\
+部门预算项目支出绩效自评表(2023年度) | ||||||||||
+项目名称 | 办公设备购置项目 | |||||||||
+主管部门 | 大英县司法局部门 | 实施单位 | 大英县司法局 | |||||||
+预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 | ||
+总额 | 10.00 | 10.00 | 9.00 | 90.00% | 10 | 9 | | ||||
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |
+产出指标(60分) | 数量指标 | 购置设备数量 | ≥ | 13 | 台 | 13 | 30 | 30 | ||
+质量指标 | 验收合格率 | = | 100 | % | 100 | 30 | 28 | 一台返修 | ||
+效益指标(25分) | 社会效益指标 | 办公效率 | 定性 | 提升 | | 提升 | 20 | 20 | ||
+满意度指标(10分) | 服务对象满意度指标 | 使用人员满意度 | ≥ | 90 | % | 95 | 10 | 10 | ||
+合计 | 100 | 97 | ||||||||
+评价结论 | 按期完成设备购置。 | |||||||||
+"""
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> tuple[Path, object]:
     root = tmp_path_factory.mktemp("specimens")
@@ -27,6 +47,7 @@ def published(tmp_path_factory) -> tuple[Path, object]:
     inbox.mkdir()
     for path in SPECIMENS.glob("*.txt"):
         shutil.copy(path, inbox / path.name)
+    (inbox / "daying_style_selfeval_with_totals.txt").write_text(TOTALS_FORM, encoding="utf-8")
     result = run_load(inbox, root / "warehouse")
     return root / "warehouse" / "perfbudget.duckdb", result
 
@@ -111,7 +132,8 @@ def test_a_self_evaluated_project_is_a_project(published):
         group by 1, 2 order by 1""")
     # 大英: 总额, 其中:财政资金, 财政专户管理资金, 单位资金, 其他资金; 廊坊: 年度资金总额, 其中:当年财政拨款
     assert rows == [("51092324T000010263357-2023年全县安可替代补助资金项目", "self_eval_table", 5),
-                    ("办公宿舍楼、食堂及餐厅暖通改造经费", "self_eval_table", 2)]
+                    ("办公宿舍楼、食堂及餐厅暖通改造经费", "self_eval_table", 2),
+                    ("办公设备购置项目", "self_eval_table", 1)]
 
 
 def test_a_self_evaluation_table_is_summed_up_as_a_reviewer_would(published):
@@ -127,3 +149,20 @@ def test_a_self_evaluation_table_is_summed_up_as_a_reviewer_would(published):
         select target_status, count(*) from intermediate.int_self_eval_targets as t
         join dim_document as d using (document_key) where d.source_file like 'langfang%' group by 1 order by 1""")
     assert actuals == [("met", 8), ("not_met", 1)]
+
+
+def test_printed_totals_and_announced_points_are_checked(published):
+    """The reviewer's sums: weights and scores (indicators plus the budget line) against the
+    printed 合计 row, and each level-1 group's weights against the points its label announces."""
+    database, _ = published
+    (row,) = query(database, """
+        select indicator_weight_total, budget_weight, printed_total_weight, is_weight_total_consistent,
+               indicator_score_total, budget_score, printed_total_score, is_score_total_consistent,
+               n_announced_groups, n_groups_off_points, execution_rate_pct, is_rate_consistent
+        from mart_self_evaluation where project_name = '办公设备购置项目'""")
+    assert row == (Decimal("90"), Decimal("10"), Decimal("100"), True, Decimal("88"), Decimal("9"), Decimal("97"), True,
+                   3, 1, Decimal("90"), True)
+    (langfang,) = query(database, """
+        select printed_total_weight, is_weight_total_consistent, n_announced_groups
+        from mart_self_evaluation where source_file like 'langfang%'""")
+    assert langfang == (None, None, 0)  # prints no total row and no points on its labels

@@ -1,7 +1,10 @@
 -- One row per self-evaluation table (项目支出绩效自评表, and department-wide ones): budget
 -- execution (执行数 / 全年预算数) computed and as printed, each target against its actual, scores
 -- against weights, and the checks a reviewer makes: no score above its weight, the printed
--- 执行率 equal to 执行数 ÷ 全年预算数 (to the printed precision, one percentage point).
+-- 执行率 equal to 执行数 ÷ 全年预算数 (to the printed precision, one percentage point), the
+-- weights and scores adding up to the total row the table prints (合计 / 总分: report facts
+-- printed_total_weight / printed_total_score), and each level-1 group's weights within the
+-- points its label announces (产出指标(70分): 70; 成本指标(0-20)分: 0 to 20).
 -- The funding total is the form's total income line (sum_role total in seed budget_categories:
 -- 资金总额, 年度资金总额 …), else its first line. Forms with neither indicators nor funding lines
 -- (a prose self-evaluation report) are in fact_evaluation, not here.
@@ -20,6 +23,44 @@ amounts as (
 
 targets as (
     select * from {{ ref('int_self_eval_targets') }}
+),
+
+report_facts as (
+    select * from {{ ref('int_report_facts_parsed') }}
+),
+
+printed_totals as (
+    select
+        document_key,
+        sum(case when base_fact_key = 'printed_total_weight' then value_num end) as printed_total_weight,
+        sum(case when base_fact_key = 'printed_total_score' then value_num end) as printed_total_score
+    from report_facts
+    where base_fact_key in ('printed_total_weight', 'printed_total_score')
+    group by document_key
+),
+
+-- a level-1 group with the points its label announces: `70` or a range `0-20`
+announced_groups as (
+    select
+        document_key,
+        level1,
+        level1_score_raw,
+        cast({{ pb_try_cast(pb_regexp_extract('level1_score_raw', '^([0-9.]+)', 1), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as points_min,
+        cast({{ pb_try_cast(pb_regexp_extract('level1_score_raw', '([0-9.]+)$', 1), dbt.type_numeric()) }} as {{ dbt.type_numeric() }}) as points_max,
+        sum(weight) as group_weight
+    from targets
+    where level1_score_raw is not null
+    group by document_key, level1, level1_score_raw
+),
+
+group_checks as (
+    select
+        document_key,
+        count(*) as n_announced_groups,
+        sum(case when group_weight < points_min or group_weight > points_max then 1 else 0 end) as n_groups_off_points
+    from announced_groups
+    where group_weight is not null and points_min is not null
+    group by document_key
 ),
 
 ranked_lines as (
@@ -121,7 +162,23 @@ final as (
         target_counts.indicator_score_total,
         coalesce(target_counts.indicator_score_total, 0) + coalesce(total_lines.budget_score, 0) as score_total,
         coalesce(target_counts.n_scores_above_weight, 0)
-            + case when total_lines.budget_score > total_lines.budget_weight then 1 else 0 end as n_scores_above_weight
+            + case when total_lines.budget_score > total_lines.budget_weight then 1 else 0 end as n_scores_above_weight,
+        printed_totals.printed_total_weight,
+        printed_totals.printed_total_score,
+        case
+            when printed_totals.printed_total_weight is null then null
+            when printed_totals.printed_total_weight
+                = coalesce(target_counts.indicator_weight_total, 0) + coalesce(total_lines.budget_weight, 0) then true
+            else false
+        end as is_weight_total_consistent,
+        case
+            when printed_totals.printed_total_score is null then null
+            when printed_totals.printed_total_score
+                = coalesce(target_counts.indicator_score_total, 0) + coalesce(total_lines.budget_score, 0) then true
+            else false
+        end as is_score_total_consistent,
+        coalesce(group_checks.n_announced_groups, 0) as n_announced_groups,
+        coalesce(group_checks.n_groups_off_points, 0) as n_groups_off_points
     from documents
     left join total_lines
         on total_lines.document_key = documents.document_key
@@ -129,6 +186,10 @@ final as (
         on total_amounts.document_key = documents.document_key
     left join target_counts
         on target_counts.document_key = documents.document_key
+    left join printed_totals
+        on printed_totals.document_key = documents.document_key
+    left join group_checks
+        on group_checks.document_key = documents.document_key
     where target_counts.document_key is not null or total_lines.document_key is not null
 )
 
