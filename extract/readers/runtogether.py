@@ -7,7 +7,8 @@ The cells are told apart by what they are, not by where they sit:
 * a 三级 name runs up to the comparator that opens its value (`=`, `≥`, `>=` …);
 * the target is the comparator, a number and the unit up to the next digit or space;
 * then, where the header words printed before the rows name them (seed table_column_roles), an
-  actual value (a number and its unit) and a completion rate (`143%`); else a weight after a space.
+  actual value (a number and its unit) and a completion rate (`143%`, a 累计完成率 column, kind
+  completion_rate); else a weight after a space.
 A row that does not read this way ends the table. The rows come back as a table whose header
 row names the columns found; the reader warns that it split run-together cells.
 """
@@ -83,14 +84,15 @@ def split_run_together(text: str) -> RunTogether | None:
         if with_actual and (actual := _ACTUAL.match(simple, pos)) is not None:
             row["actual"], pos = text[actual.start():actual.end()], actual.end()
             if with_rate and (rate := _RATE.match(simple, pos)) is not None:
-                pos = rate.end()
+                row["rate"], pos = text[rate.start():rate.end()], rate.end()
         elif (weight := _WEIGHT.match(text, pos)) is not None:
             row["weight"], pos = weight.group(1), weight.end()
         rows.append(row)
         pending = []
     if len(rows) < _MIN_ROWS:
         return None
-    extra = ["实际完成值"] if with_actual else (["权重"] if any("weight" in r for r in rows) else [])
+    extra = (["实际完成值", *(["累计完成率"] if with_rate else [])] if with_actual
+             else (["权重"] if any("weight" in r for r in rows) else []))
     header = ["一级指标", "二级指标", "三级指标", "指标值", *extra]
     out = []
     for row in rows:
@@ -99,7 +101,10 @@ def split_run_together(text: str) -> RunTogether | None:
         if len(levels) == 1:
             levels = ["", *levels]
         cells = [*levels[-2:], row["name"], row["target"]]
-        cells += [row.get("actual", "")] if with_actual else ([row.get("weight", "")] if extra else [])
+        if with_actual:
+            cells += [row.get("actual", ""), *([row.get("rate", "")] if with_rate else [])]
+        elif extra:
+            cells.append(row.get("weight", ""))
         out.append(cells)
     return RunTogether(header, out)
 

@@ -1,5 +1,6 @@
 -- Every printed value cell group of every indicator row, one row each (indicator_values.csv,
--- staging contract v2): period half_year | full_year | mid_term, kind target | actual, with the
+-- staging contract v2): period half_year | full_year | mid_term, kind target | actual |
+-- completion_rate (完成率 as printed), with the
 -- value squashed (all whitespace removed, docs/DOMAIN.md §B.3) and the unit printed at the end
 -- of the indicator name, e.g. 全市智算规模（P） -> P (used when the value is a bare number).
 with indicators as (

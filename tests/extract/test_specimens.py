@@ -236,9 +236,11 @@ def test_ningde_traditional_run_together_rows_give_target_and_actual_as_printed(
     assert doc.doc_type == "project_self_eval"
     rows = rows_of(result, doc.doc_id)
     assert [(r["levels"], [v[2] for v in r["values"]]) for r in rows] == [
-        (("產出目標", "數量目標", "當年獲得寧德市級以上確認的人才驛站數量"), [">=2個", "0個"]),
-        (("產出目標", "數量目標", "當年人才驛站組織活動數量"), [">=28次", "40次"]),
-        (("產出目標", "數量目標", "每年人才驛站服務人次"), [">=500人", "1700人"]),
-        (("產出目標", "質量目標", "各類人才對我市人才政策的知曉率"), [">=95%", "98%"]),
-        (("產出目標", "質量目標", "人才驛站補助資金到位率"), [">=100%", "100%"])]
-    assert [v[:2] for v in rows[0]["values"]] == [("full_year", "target"), ("full_year", "actual")]
+        (("產出目標", "數量目標", "當年獲得寧德市級以上確認的人才驛站數量"), [">=2個", "0個", "0%"]),
+        (("產出目標", "數量目標", "當年人才驛站組織活動數量"), [">=28次", "40次", "143%"]),
+        (("產出目標", "數量目標", "每年人才驛站服務人次"), [">=500人", "1700人", "340%"]),
+        (("產出目標", "質量目標", "各類人才對我市人才政策的知曉率"), [">=95%", "98%", "103%"]),
+        (("產出目標", "質量目標", "人才驛站補助資金到位率"), [">=100%", "100%", "100%"])]
+    # 績效目標值 / 實際完成值 / 累計完成率: the completion rate is a value of its own kind
+    assert [v[:2] for v in rows[0]["values"]] == [("full_year", "target"), ("full_year", "actual"),
+                                                  ("full_year", "completion_rate")]

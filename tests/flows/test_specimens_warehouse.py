@@ -21,8 +21,8 @@ NO_YEAR = ("daying_sfj_2023_project_selfeval_FRAGMENT.txt", "daying_wage_selfeva
 
 
 # A 大英-style self-evaluation table written for this test: level labels announcing their points,
-# a 合计 row printing full marks and the total score. Weights 30+30+20+10 and the budget line's
-# 10 make the printed 100; scores 30+28+20+10 and 9 make the printed 97; 效益指标 announces 25
+# a 完成率 column and a 合计 row printing full marks and the total score. Weights 30+30+20+10
+# and the budget line's 10 make the printed 100; scores 30+28+20+10 and 9 make the printed 97; 效益指标 announces 25
 # points but its rows weigh 20.
 TOTALS_FORM = """\
 部门预算项目支出绩效自评表(2023年度) | ||||||||||
@@ -30,11 +30,12 @@ TOTALS_FORM = """\
 主管部门 | 大英县司法局部门 | 实施单位 | 大英县司法局 | |||||||
 预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 | ||
 总额 | 10.00 | 10.00 | 9.00 | 90.00% | 10 | 9 | | ||||
-绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |
-产出指标(60分) | 数量指标 | 购置设备数量 | ≥ | 13 | 台 | 13 | 30 | 30 | ||
-质量指标 | 验收合格率 | = | 100 | % | 100 | 30 | 28 | 一台返修 | ||
-效益指标(25分) | 社会效益指标 | 办公效率 | 定性 | 提升 | | 提升 | 20 | 20 | ||
-满意度指标(10分) | 服务对象满意度指标 | 使用人员满意度 | ≥ | 90 | % | 95 | 10 | 10 | ||
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | \
+完成率 | 权重 | 得分 | 未完成原因分析 |
+产出指标(60分) | 数量指标 | 购置设备数量 | ≥ | 13 | 台 | 13 | 100% | 30 | 30 | ||
+质量指标 | 验收合格率 | = | 100 | % | 100 | 100% | 30 | 28 | 一台返修 | ||
+效益指标(25分) | 社会效益指标 | 办公效率 | 定性 | 提升 | | 提升 | | 20 | 20 | ||
+满意度指标(10分) | 服务对象满意度指标 | 使用人员满意度 | ≥ | 90 | % | 95 | 105.6% | 10 | 10 | ||
 合计 | 100 | 97 | ||||||||
 评价结论 | 按期完成设备购置。 | |||||||||
 """
@@ -166,3 +167,16 @@ def test_printed_totals_and_announced_points_are_checked(published):
         select printed_total_weight, is_weight_total_consistent, n_announced_groups
         from mart_self_evaluation where source_file like 'langfang%'""")
     assert langfang == (None, None, 0)  # prints no total row and no points on its labels
+
+
+def test_completion_rates_reach_fact_indicator(published):
+    """A 完成率 column (kind completion_rate) lands beside the target and the actual."""
+    database, _ = published
+    rows = query(database, """
+        select indicator_name, full_year_raw, actual_raw, completion_rate_raw, completion_rate_pct
+        from fact_indicator as f join dim_document as d using (document_key)
+        where d.project_name = '办公设备购置项目' order by indicator_seq""")
+    assert rows == [("购置设备数量", "≥13台", "13", "100%", Decimal("100")),
+                    ("验收合格率", "=100%", "100", "100%", Decimal("100")),
+                    ("办公效率", "定性提升", "提升", None, None),
+                    ("使用人员满意度", "≥90%", "95", "105.6%", Decimal("105.6"))]

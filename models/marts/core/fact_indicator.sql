@@ -31,6 +31,11 @@ actual as (
     select * from parsed_values where period = 'full_year' and kind = 'actual'
 ),
 
+-- the share of the target a self-evaluation says was achieved (完成率 / 累计完成率), as printed
+completion as (
+    select * from parsed_values where period = 'full_year' and kind = 'completion_rate'
+),
+
 -- the key the 对应项目 cell would give its project, computed before the join: a join condition
 -- that computes it (or tests the raw cell for null) is not an equality, and DuckDB then pairs
 -- every indicator with every project (a nested-loop join, quadratic in the corpus)
@@ -114,6 +119,8 @@ final as (
         actual.uom as actual_uom,
         actual.value_kind as actual_value_kind,
         actual.direction as actual_direction,
+        completion.value_raw as completion_rate_raw,
+        case when completion.uom = '%' then completion.value_num end as completion_rate_pct,
         linked.weight,
         linked.score,
         linked.direction_raw as direction_declared,
@@ -143,6 +150,8 @@ final as (
         on mid_term.indicator_key = linked.indicator_key
     left join actual
         on actual.indicator_key = linked.indicator_key
+    left join completion
+        on completion.indicator_key = linked.indicator_key
     left join units_of_measure as full_uom
         on full_uom.uom = {{ dbt.split_part('full_year.uom', "'/'", 1) }}
 )
