@@ -109,13 +109,23 @@ class _FormRows:
 
 
 def extract_file(source_file: str, data: bytes, taxonomy: Taxonomy | None = None) -> FileExtraction:
-    taxonomy = taxonomy or load_taxonomy()
-    result = FileExtraction(source_file=source_file, source_sha256=hashlib.sha256(data).hexdigest())
+    source_sha256 = hashlib.sha256(data).hexdigest()
     try:
         document = read_document(source_file, data)
     except ReaderError as err:
+        result = FileExtraction(source_file=source_file, source_sha256=source_sha256)
         result.issues.append(ExtractionIssue(source_file, "", ERROR, err.code, err.message, err.line, err.ref or ""))
         return result
+    return extract_document(source_file, source_sha256, document, taxonomy)
+
+
+def extract_document(source_file: str, source_sha256: str, document: ReadDocument,
+                     taxonomy: Taxonomy | None = None) -> FileExtraction:
+    """The forms of a document already read into the readers' model: everything after the
+    readers works on the model only (a table built by `table_from_grid` from a PDF's cell grid
+    goes through here exactly as one the PDF reader built)."""
+    taxonomy = taxonomy or load_taxonomy()
+    result = FileExtraction(source_file=source_file, source_sha256=source_sha256)
     result.source_format = SOURCE_FORMATS[document.format]
     rows = rows_of(document)
     located = _FormRows({row.line_no: row for row in rows})

@@ -83,3 +83,37 @@ def test_rejoined_cells_are_what_the_text_layer_prints(grid):
     for row in texts[12:]:
         for text in (row[1], row[2], row[3], row[6]):
             assert text.replace("\n", "") in layer, text
+
+
+@pytest.mark.parametrize("covered", [False, True])
+def test_the_grid_through_the_model_gives_the_form(grid, covered):
+    """The grid as a table of the model (no format in between) through the extractor: the 8
+    indicator rows with their 一级/二级 (the merged labels from spans when covered positions are
+    known, from the content rules when "" is an empty cell), the header fields, and the funding
+    pairs in 元 as income lines under their totals."""
+    from extract.pipeline import extract_document
+    from extract.readers.model import Document
+
+    table = table_from_grid(grid, blank_is_covered=covered, source_ref="page 1 table 1")
+    result = extract_document("chaiwei.pdf", "0" * 64, Document("chaiwei.pdf", "pdf", (table,)))
+    assert not result.has_errors
+    (doc,) = result.documents
+    assert (doc.doc_type, doc.project_name, doc.fiscal_year, doc.amount_unit, doc.unit_name) == (
+        "project_target", "拆违经费", "2026", "元", "上海市普陀区城市管理行政执法局执法大队")
+    values = {v.indicator_seq: v.value_raw for v in result.indicator_values}
+    assert [(i.level1_raw, i.level2_raw, i.level3_raw, values[i.indicator_seq])
+            for i in result.indicators] == INDICATORS  # wrapped labels rejoined by table_from_grid
+    assert [i.source_ref for i in result.indicators][:2] == ["page 1 table 1 row 13 col 4",
+                                                            "page 1 table 1 row 14 col 4"]
+    if covered:
+        assert [i.level1_fill for i in result.indicators] == ["cell", "cell", "span", "span", "cell", "span", "span",
+                                                             "cell"]
+    lines = {line.line_seq: line for line in result.budget_lines}
+    assert [(lines[a.line_seq].label_raw, lines[a.line_seq].parent_label_raw, a.phase, a.amount_raw, a.amount_unit)
+            for a in result.budget_amounts][:5] == [
+        ("项目资金总额", "", "project_total", "10,308,000.00", "元"),
+        ("年度资金申请总额", "", "annual_budget", "3,498,000.00", "元"),
+        ("其中：财政资金", "项目资金总额", "project_total", "10,308,000.00", "元"),
+        ("其中：当年财政拨款", "年度资金申请总额", "annual_budget", "3,498,000.00", "元"),
+        ("上年结转资金", "年度资金申请总额", "annual_budget", "0.00", "元")]
+    assert {line.direction for line in result.budget_lines} == {"income"}
