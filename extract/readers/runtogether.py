@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extract.column_roles import INDICATOR, load_vocabulary
+from extract.form_labels import load_form_labels
 from extract.readers.model import Cell, ReaderWarning, Table
 from extract.script_forms import matching_form
 from extract.taxonomy import load_taxonomy
@@ -32,6 +33,7 @@ _ACTUAL = re.compile(r"\d+(?:\.\d+)?(?:%|[^\d\s%]{0,6}?)(?=\d)")
 _COMPARATOR_CHAR = re.compile(r"[=<>≥≤＝＜＞]")
 _RATE = re.compile(r"\d+(?:\.\d+)?%")
 _WEIGHT = re.compile(r"\s+(\d+(?:\.\d+)?)\s*")
+_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)")
 _MAX_NAME = 60
 _MIN_ROWS = 2
 
@@ -91,6 +93,7 @@ def split_run_together(text: str) -> RunTogether | None:
         pending = []
     if len(rows) < _MIN_ROWS:
         return None
+    total = _total_after(simple, pos)
     extra = (["实际完成值", *(["累计完成率"] if with_rate else [])] if with_actual
              else (["权重"] if any("weight" in r for r in rows) else []))
     header = ["一级指标", "二级指标", "三级指标", "指标值", *extra]
@@ -106,7 +109,19 @@ def split_run_together(text: str) -> RunTogether | None:
         elif extra:
             cells.append(row.get("weight", ""))
         out.append(cells)
+    if total is not None:  # `合计100` after the rows: the table's printed total, under its last column
+        out.append([total[0], *[""] * (len(header) - 2), total[1]])
     return RunTogether(header, out)
+
+
+def _total_after(simple: str, pos: int) -> tuple[str, str] | None:
+    """A printed total right after the last row (`合计100`, a total label of seed form_labels
+    and a number), as (label, number)."""
+    rest = simple[pos:].lstrip()
+    for label in load_form_labels().total_rows:
+        if rest.startswith(label) and (number := _NUMBER.match(rest, len(label))) is not None:
+            return label, number.group(1)
+    return None
 
 
 def matching_form_keep_length(text: str) -> str:

@@ -227,6 +227,9 @@ def test_daying_wage_run_together_cells_give_four_rows_with_their_weights():
         (("产出指标", "时效指标", "按时发放率"), "=100%", "22.5"),
         (("效益指标", "经济效益指标", "结余率(计算方法为:结余数/预算数)"), "≤5%", "22.5")]
     assert "cells_run_together" in [i.code for i in result.issues if i.severity == "warning"]
+    # `合计100` right after the rows: the table's printed total, under the 权重 column (4 × 22.5 + the budget's 10)
+    assert [(f.fact_key, f.value_raw, f.sentence) for f in result.report_facts] == [
+        ("printed_total_weight", "100", "合计 | 100")]
 
 
 def test_ningde_traditional_run_together_rows_give_target_and_actual_as_printed():
