@@ -70,7 +70,8 @@ class FileExtraction:
 
 
 # staging contract's source_format for each reader's format name
-SOURCE_FORMATS = {"text": "txt", "html": "html", "xlsx": "xlsx", "xls": "xls", "docx": "docx", "pdf": "pdf"}
+SOURCE_FORMATS = {"text": "txt", "html": "html", "xlsx": "xlsx", "xls": "xls", "docx": "docx", "pdf": "pdf",
+                  "tablegrid": "json"}
 _LINE_REF = re.compile(r"L(\d+)")
 EXPENDITURE = "expenditure"
 HALF_YEAR_PLAN, ANNUAL_BUDGET = "half_year_plan", "annual_budget"

@@ -3,14 +3,15 @@
 `read_document(name, data)` picks the reader by the file's suffix (or by its first bytes when
 the suffix lies) and returns a `Document`; input it cannot read raises `ReaderError` with a
 stable code. Each reader stands on the library made for its format: lxml.html, openpyxl, xlrd,
-python-docx, pdfplumber; text goes through extract/decode.py as it always has.
+python-docx, pdfplumber, json (table grids as pdfplumber gives them); text goes through
+extract/decode.py as it always has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from extract.readers.detect import DOCX, HTML, PDF, TEXT, XLS, XLSX, choose_format
+from extract.readers.detect import DOCX, GRID, HTML, PDF, TEXT, XLS, XLSX, choose_format
 from extract.readers.errors import SUPPORTED_FORMATS, ReaderError
 from extract.readers.model import (
     Block,
@@ -51,6 +52,9 @@ def reader_for(kind: str) -> Callable[[str, bytes], Document]:
     if kind == PDF:
         from extract.readers.pdf import read_pdf
         return read_pdf
+    if kind == GRID:
+        from extract.readers.tablegrid import read_tablegrid
+        return read_tablegrid
     raise ValueError(f"no reader for {kind!r}")
 
 

@@ -11,9 +11,9 @@ from pathlib import PurePath
 
 from extract.readers.errors import SUPPORTED_FORMATS, ReaderError
 
-TEXT, HTML, XLSX, XLS, DOCX, PDF = "text", "html", "xlsx", "xls", "docx", "pdf"
+TEXT, HTML, XLSX, XLS, DOCX, PDF, GRID = "text", "html", "xlsx", "xls", "docx", "pdf", "tablegrid"
 BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".xlsx": XLSX, ".xls": XLS,
-             ".docx": DOCX, ".pdf": PDF}
+             ".docx": DOCX, ".pdf": PDF, ".json": GRID}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF16 = lambda name: name.encode("utf-16-le")  # noqa: E731 - OLE2 directory entries are UTF-16 names
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body", b"<?xml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-SUPPORTED_FORMATS = ".txt .html/.htm .xlsx .xls .docx .pdf"
+SUPPORTED_FORMATS = ".txt .html/.htm .xlsx .xls .docx .pdf .json (table grids)"
 
 _LINE_REF = re.compile(r"L(\d+)")
 

@@ -89,7 +89,7 @@ def test_each_bad_file_has_its_error_row_naming_file_place_and_reason(landed):
     root, _ = landed
     errors = {row["source_file"]: row for row in _rows(root, "extraction_issues") if row["severity"] == "error"}
     assert {name: (row["code"], row["source_ref"]) for name, row in errors.items()} == WANT
-    assert "formats read: .txt .html/.htm .xlsx .xls .docx .pdf" in errors["old.doc"]["message"]
+    assert "formats read: .txt .html/.htm .xlsx .xls .docx .pdf .json (table grids)" in errors["old.doc"]["message"]
     assert "old Word (.doc)" in errors["old.doc"]["message"]
     assert "password" in errors["secret.pdf"]["message"]
     assert "has a text layer: a scan, which needs OCR" in errors["scan.pdf"]["message"]

@@ -46,7 +46,7 @@ def published(tmp_path_factory) -> tuple[Path, object]:
     root = tmp_path_factory.mktemp("specimens")
     inbox = root / "inbox"
     inbox.mkdir()
-    for path in SPECIMENS.glob("*.txt"):
+    for path in [*SPECIMENS.glob("*.txt"), *SPECIMENS.glob("*_TABLEGRID.json")]:
         shutil.copy(path, inbox / path.name)
     (inbox / "daying_style_selfeval_with_totals.txt").write_text(TOTALS_FORM, encoding="utf-8")
     result = run_load(inbox, root / "warehouse")
@@ -71,7 +71,8 @@ def test_the_night_succeeds_and_drops_only_the_forms_with_no_year(published):
     assert {name for name, _, _ in forms} >= {
         "langfang_food_school_2019_project_selfeval.txt", "jingyan_mata_2023_multi_project_target_FRAGMENT.txt",
         "dongguan_jtj_road_2019_project_target_FRAGMENT.txt",
-        "shanghai_putuo_cgj_chaiwei_2026_project_target_PDFTEXT.txt"}
+        "shanghai_putuo_cgj_chaiwei_2026_project_target_PDFTEXT.txt",
+        "shanghai_putuo_cgj_chaiwei_2026_project_target_TABLEGRID.json"}
 
 
 def test_amounts_printed_in_yuan_are_in_wan(published):
@@ -80,6 +81,12 @@ def test_amounts_printed_in_yuan_are_in_wan(published):
         select f.label_raw, f.amount_wan from fact_budget_line as f join dim_document as d using (document_key)
         where d.source_file like 'shanghai%' and f.phase = 'annual_budget'"""))
     assert rows["年度资金申请总额"] == Decimal("349.8")  # 3,498,000.00 元
+    grid = query(database, """
+        select f.label_raw, f.phase, f.amount_wan from fact_budget_line as f join dim_document as d using (document_key)
+        where d.source_file like '%TABLEGRID.json' and f.direction = 'income' and f.parent_label_raw is null
+        order by f.line_seq""")
+    assert grid == [("项目资金总额", "project_total", Decimal("1030.8")),
+                    ("年度资金申请总额", "annual_budget", Decimal("349.8"))]
     (project,) = query(database, """
         select f.amount_raw, f.amount_wan from fact_budget_line as f join dim_document as d using (document_key)
         where d.project_name = '村组干部报酬'""")

@@ -38,7 +38,7 @@ def test_unsupported_formats_list_the_formats_read(name, data):
         read_document(name, data)
     assert info.value.code == "unsupported_format"
     assert SUPPORTED_FORMATS in info.value.message
-    assert SUPPORTED_FORMATS == ".txt .html/.htm .xlsx .xls .docx .pdf"
+    assert SUPPORTED_FORMATS == ".txt .html/.htm .xlsx .xls .docx .pdf .json (table grids)"
 
 
 def test_old_word_is_named_as_such():
