@@ -13,12 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.aligned_table import legacy_header
 from extract.cells import amount_tokens, to_rows
+from extract.column_roles import load_vocabulary
 from extract.decode import decode_document
 from extract.forms import DEPT_SELF_EVAL, region_from_title, split_forms
-from extract.indicator_table import CELL, MERGED_GROUP, TAXONOMY, TableHeader, is_header_row
+from extract.indicator_table import CELL, MERGED_GROUP, TAXONOMY, is_header_row
 from extract.pipeline import ERROR, extract_file
 from extract.records import Indicator
+from extract.role_table import header_columns
 from extract.taxonomy import Taxonomy, load_taxonomy
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -219,7 +222,7 @@ def _target_template(name, source, doc, raw_lines, numbers, title_line, indicato
 def _table_template(name: str, region: list[int], rows: dict[int, list[str]],
                     by_line: dict[int, Indicator], taxonomy: Taxonomy) -> TableTemplate:
     header = rows[region[0]]
-    is_duty = TableHeader.from_row(to_rows("\t".join(header))[0]).is_duty_table
+    is_duty = legacy_header(header_columns([to_rows("\t".join(header))[0]], load_vocabulary())).is_duty_table
     data_rows: list[TableRow] = []
     indicators: list[Indicator | None] = []
     breaks: list[int] = []
