@@ -10,13 +10,19 @@ same rows blank and the content rules fill them.
 
 from __future__ import annotations
 
-from operator import itemgetter
+import sys
+from operator import attrgetter, itemgetter
 
 from extract.cells import Row
-from extract.readers.model import Document, Paragraph, Table, resolve_grid
+from extract.readers.model import Cell, Document, Paragraph, Table, resolve_grid
 
 _TEXT_FORMAT = "text"
 _TEXT_OF = itemgetter(1)
+_REF = attrgetter("source_ref")
+_COL, _ROW_SPAN, _COL_SPAN = itemgetter(2), itemgetter(3), itemgetter(4)  # of a Cell, a tuple
+_FIRST_COLS = tuple(tuple(range(width)) for width in range(64))
+# Stands in the grid for "no cell covers this position": no ref, and an origin below every row
+_NO_CELL = Cell("", sys.maxsize, sys.maxsize, 1, 1, "", None)
 
 
 def _filled(texts: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
@@ -67,7 +73,10 @@ def _paragraph_rows(paragraph: Paragraph, rows: list[Row]) -> None:
 def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
     """A table's rows; `by_line` (a text document's table with spans) numbers them by line."""
     texts = table.row_texts()
-    if not table.has_spans and not by_line:
+    if table.has_spans and not by_line:
+        _spanned_rows(table, texts, rows)
+        return
+    if not by_line:
         for cells, row_texts in zip(table.rows, texts, strict=True):
             refs = [""] * len(row_texts)
             for cell in cells:
@@ -82,3 +91,54 @@ def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
         line = next((slot.cell.source_line for slot in slots if slot is not None and slot.is_origin), None)
         position = line if by_line and line is not None else len(rows) + 1
         rows.append(Row(position, row_texts, filled, line if by_line else None, () if by_line else refs, covered))
+
+
+def _spanned_rows(table: Table, texts: tuple[tuple[str, ...], ...], rows: list[Row]) -> None:
+    """The rows of a table with spans (a format without lines): what `resolve_grid` gives, taken
+    without a `GridSlot` per position. A row that holds no span and that no span from above
+    reaches (most rows of a form) is its cells, left to right from column 0: its refs are one
+    `map` in C. Any other row is placed as `resolve_grid` places it: each position keeps its
+    first claimant in reading order, spans clipped at the table's edges, and the texts a span
+    brings down from a row above are noted as it is placed."""
+    n_rows, n_cols = table.n_rows, table.n_cols
+    lines: dict[int, list[Cell]] = {}  # grid rows below the current one that a span reaches
+    covered: dict[int, dict[int, str]] = {}
+    for r, (cells, row_texts) in enumerate(zip(table.rows, texts, strict=True)):
+        width = len(cells)
+        if (r not in lines and width <= n_cols and max(map(_ROW_SPAN, cells), default=1) == 1
+                and max(map(_COL_SPAN, cells), default=1) == 1 and tuple(map(_COL, cells)) == _first_cols(width)):
+            refs = tuple(map(_REF, cells)) + ("",) * (n_cols - width)
+            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, refs, {}))
+            continue
+        line = lines.pop(r, None) or [_NO_CELL] * n_cols
+        for cell in cells:
+            _place(cell, line, lines, covered, n_rows, n_cols)
+        rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, tuple(map(_REF, line)),
+                        covered.pop(r, {})))
+
+
+def _first_cols(width: int) -> tuple[int, ...]:
+    """(0, 1, …, width - 1): the columns of a row whose cells sit side by side from the left."""
+    try:
+        return _FIRST_COLS[width]
+    except IndexError:
+        return tuple(range(width))
+
+
+def _place(cell: Cell, line: list[Cell], lines: dict[int, list[Cell]], covered: dict[int, dict[int, str]],
+           n_rows: int, n_cols: int) -> None:
+    """Claim the positions `cell` covers that no earlier cell claimed: in its own row (`line`)
+    and, for a row span, in the rows below (kept in `lines` until their turn)."""
+    text, row, col, row_span, col_span = cell[:5]
+    if row_span == 1 and col_span == 1:
+        if col < n_cols and line[col] is _NO_CELL:
+            line[col] = cell
+        return
+    last_col = min(col + col_span - 1, n_cols - 1)
+    for r in range(row, min(row + row_span - 1, n_rows - 1) + 1):
+        below = line if r == row else lines.setdefault(r, [_NO_CELL] * n_cols)
+        for c in range(col, last_col + 1):
+            if below[c] is _NO_CELL:
+                below[c] = cell
+                if r > row and text:
+                    covered.setdefault(r, {})[c] = text

@@ -1,29 +1,30 @@
-"""Web pages → the model, on lxml. Each data `<table>` becomes a `Table` (rowspan and colspan
-placed as the HTML table model places them), the text around tables becomes paragraphs. A
+"""Web pages → the model, on lxml and libxslt. Each data `<table>` becomes a `Table` (rowspan and
+colspan placed as the HTML table model places them), the text around tables becomes paragraphs. A
 table that holds other tables is page layout, not data: its cells are read as the page around
 the inner tables. Text is laid out as a browser would: runs of whitespace are one space, `<br>`
 and block elements (`<p>`, `<div>`, `<li>`, …) break lines.
 
-Every element lxml hands to Python costs more than libxml2 took to parse it, so the page is
-read with as few of them as the layout needs: the tables' rows and cells are taken first (the
-structure, with lxml's C-level tag filters), then the inline tags (`<font>`, `<span>`, …) are
-stripped in C, which leaves most cells a single text node. Line breaks are collected as marks
-and laid out on the whole text of a cell or paragraph at once (`layout`).
+Every element lxml hands to Python costs more than libxml2 took to parse it, so no element is
+handed to Python: one XSLT stylesheet (`_STREAM`, run by libxslt) walks the parsed page in C and
+writes it as one text stream, the page's text with its line breaks marked and each data table cut
+into rows and cells by separator characters. The stream is laid out all at once with a few
+`str.replace`/`re.sub` passes (`_layout`), then cut with `str.split`; Python only places the
+cells of each row on the table's grid.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from itertools import count, filterfalse, islice
-from operator import attrgetter
+import threading
+from collections.abc import Sequence
+from itertools import count, filterfalse, islice, repeat
 
 import lxml.etree
 
 from extract.readers.errors import ReaderError
 from extract.readers.htmlcodec import decode_html
 from extract.readers.model import Block, Cell, Document, Paragraph, Table
-from extract.readers.textnorm import CELL_SPACE, clean_text
+from extract.readers.textnorm import CELL_SPACE
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "dir",
@@ -33,67 +34,131 @@ BLOCK_TAGS = frozenset({
 })
 SKIPPED_TAGS = frozenset({"head", "script", "style", "noscript", "template", "title", "object", "iframe",
                           "select", "option", "button", "svg", "math"})
-# Tags a browser lays out inline: their text flows into the text around them, so removing the tag
-# and keeping its text and children in place changes nothing a reader sees. Tags missing here are
-# laid out inline all the same, only by the slower walk.
-INLINE_TAGS = ("a", "abbr", "acronym", "b", "bdi", "bdo", "big", "blink", "cite", "code", "data", "del", "dfn",
-               "em", "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "o:p", "q", "s", "samp", "small",
-               "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr")
-assert not BLOCK_TAGS & set(INLINE_TAGS) and not SKIPPED_TAGS & set(INLINE_TAGS)
-_SPACES = re.compile(" {2,}")
 MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534  # the HTML standard's limits
-# Line break marks in collected text: lone surrogates, which text from lxml never holds (libxml2
-# keeps valid UTF-8 only). A hard break is a `<br>`, kept even when repeated; a soft break is the
-# edge of a block element, which breaks the line unless it is already broken or nothing came yet.
-HARD, SOFT = "\ud800", "\ud801"
-_BREAKS = re.compile("[\ud800\ud801]+")
-_JOIN = "\ud802"  # joins many texts into one string to lay them out at once
 _COLS = tuple(str(col) for col in range(1, 257))  # "1".."256": the column part of a cell's source_ref
-_TEXT = attrgetter("text")
-_KEYS = lxml.etree._Element.keys
+
+# The stream's marks: HARD a `<br>` (kept even when repeated), SOFT the edge of a block element
+# (breaks the line unless it is already broken or nothing came yet), TABLE around a data table,
+# ROW before each of its rows, CELL before each cell, ATTR around a spanned cell's rowspan and
+# colspan (which lead its text). Text from libxml2 can hold any character, even a control
+# character (`&#x1e;`), so the marks are characters a page almost never holds, Unicode
+# noncharacters, and are chosen per page among those it does not hold (`_marks`).
+_MARK_NAMES = ("HARD", "SOFT", "TABLE", "ROW", "CELL", "ATTR")
+_MARK_POOL = tuple(chr(code) for code in range(0xFDD0, 0xFDF0)) + tuple(
+    chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+_LINE_SPACE = CELL_SPACE.replace("\t", "")  # trimmed around a line break (tabs are spaces by then)
+_TRIM = CELL_SPACE + "\n"
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
+
+_STREAM = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="/">
+  <xsl:choose>
+    <xsl:when test="*/body"><xsl:apply-templates select="*/body[1]"/></xsl:when>
+    <xsl:otherwise><xsl:apply-templates select="*"/></xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+<xsl:template match="{skipped}"/>
+<xsl:template match="{skipped}" mode="cell"/>
+<xsl:template match="br">{HARD}</xsl:template>
+<xsl:template match="br" mode="cell">{HARD}</xsl:template>
+<xsl:template match="{blocks}">{SOFT}<xsl:apply-templates/>{SOFT}</xsl:template>
+<xsl:template match="{blocks}" mode="cell">{SOFT}<xsl:apply-templates mode="cell"/>{SOFT}</xsl:template>
+<xsl:template match="table[not(.//table)]">
+  <xsl:for-each select="caption">{SOFT}<xsl:apply-templates mode="cell"/>{SOFT}</xsl:for-each>
+  {TABLE}
+  <xsl:for-each select="tr|thead/tr|tbody/tr|tfoot/tr">
+    {ROW}
+    <xsl:for-each select="td|th">
+      {CELL}
+      <xsl:if test="@rowspan|@colspan">{ATTR}<xsl:value-of select="@rowspan"/>{ATTR}<xsl:value-of
+        select="@colspan"/>{ATTR}</xsl:if>
+      <xsl:apply-templates mode="cell"/>
+    </xsl:for-each>
+  </xsl:for-each>
+  {TABLE}
+</xsl:template>
+</xsl:stylesheet>"""
+"""The page as a stream: the page's walk (default mode) and a cell's (`cell` mode: no data table
+can be inside one) differ only in that the walk cuts data tables out. Skipped elements give
+nothing, their tails are the next text nodes and stay; inline elements are walked through by
+XSLT's built-in rule. `{name}` is filled in per set of marks (`_stylesheet`)."""
+
+_local = threading.local()
 
 
-def _breaks(match: re.Match[str]) -> str:
-    run = match.group()
-    hard = "\n" * run.count(HARD)
-    if match.start() == 0 or run[0] == HARD:  # nothing before it, or a hard break came first
-        return hard
-    return "\n" + hard
+def _stylesheet(marks: str) -> lxml.etree.XSLT:
+    """The compiled stylesheet for a set of marks, kept per thread (the usual set is the only
+    one most processes ever compile)."""
+    cache: dict[str, lxml.etree.XSLT] = _local.__dict__.setdefault("stylesheets", {})
+    xslt = cache.get(marks)
+    if xslt is None:
+        texts = {name: f"<xsl:text>{mark}</xsl:text>" for name, mark in zip(_MARK_NAMES, marks, strict=True)}
+        text = _STREAM.format(skipped="|".join(sorted(SKIPPED_TAGS)), blocks="|".join(sorted(BLOCK_TAGS)), **texts)
+        xslt = cache[marks] = lxml.etree.XSLT(lxml.etree.XML(text))
+    return xslt
 
 
-def layout(raw: str) -> str:
-    """Collected text (`HARD`/`SOFT` marks between the texts) as a browser lays it out:
-    whitespace one space, runs of spaces one, each line trimmed, runs of empty lines one, none at
-    either end."""
-    if HARD not in raw and SOFT not in raw:
-        return _plain_texts([raw])[0]
-    for char in "\t\n\r\f":
-        if char in raw:
-            raw = raw.replace(char, " ")
-    text = _BREAKS.sub(_breaks, raw)
-    return clean_text("\n".join(_SPACES.sub(" ", line).strip(" ") for line in text.split("\n")))
+def _marks(text: str) -> str:
+    """Six characters of `_MARK_POOL` the page cannot yield as text: neither in it, nor named
+    by a numeric character reference in it."""
+    held = set()
+    if "&#" in text:
+        for hexadecimal, decimal in _CHAR_REF.findall(text):
+            value = int(hexadecimal, 16) if hexadecimal else int(decimal)
+            if value < 0x110000:
+                held.add(chr(value))
+    marks = "".join(islice((mark for mark in _MARK_POOL if mark not in held and mark not in text), 6))
+    if len(marks) < 6:
+        raise ReaderError("corrupt_file", "the page holds nearly every Unicode noncharacter", None)
+    return marks
 
 
-def collect(element: lxml.etree._Element, parts: list[str]) -> None:
-    """Append the text inside `element` to `parts`, with a mark where a browser breaks the line.
-    (Tag names come lower-cased from libxml2's HTML parser; comments and PIs are not kept.)"""
-    text = element.text
-    if text:
-        parts.append(text)
-    for child in element:
-        tag = child.tag
-        if tag.__class__ is str and tag not in SKIPPED_TAGS:
-            if tag == "br":
-                parts.append(HARD)
-            elif tag in BLOCK_TAGS:
-                parts.append(SOFT)
-                collect(child, parts)
-                parts.append(SOFT)
-            else:
-                collect(child, parts)
-        tail = child.tail
-        if tail:
-            parts.append(tail)
+def _layout(stream: str, marks: str) -> str:
+    """The stream's breaks and whitespace laid out as a browser lays out text, every cell and run
+    of page text at once: whitespace one space, runs of spaces one; a SOFT break at the start of
+    a text or right after another break gives nothing, any other break one line; the spaces
+    around a line break dropped, runs of empty lines one. What is left, the spaces at either end
+    of a text, is trimmed per text once the stream is cut (`_trimmed`). Only `str.replace` and
+    `in`, which run through the text in C at memory speed; a regular expression takes 10-20
+    times as long per character."""
+    hard, soft = marks[0], marks[1]
+    for char in "\t\n\r\f":  # str.replace: translate() goes char by char through a dict on CJK text
+        if char in stream:
+            stream = stream.replace(char, " ")
+    if soft in stream:
+        stream = _runs_to_one(stream, soft + soft, soft)
+        for mark in marks:  # a SOFT right after a break or an edge: the line is already broken
+            if mark + soft in stream:
+                stream = stream.replace(mark + soft, mark)
+        stream = stream.removeprefix(soft).replace(soft, "\n")
+    if hard in stream:
+        stream = stream.replace(hard, "\n")
+    stream = _runs_to_one(stream, "  ", " ")
+    if "\n" in stream:
+        changed = True
+        while changed:
+            changed = False
+            for space in _LINE_SPACE:
+                for pair in (space + "\n", "\n" + space):
+                    if pair in stream:
+                        stream = stream.replace(pair, "\n")
+                        changed = True
+        stream = _runs_to_one(stream, "\n\n\n", "\n\n")
+    return stream
+
+
+def _runs_to_one(text: str, run: str, one: str) -> str:
+    """`text` with every run of `run` replaced by `one` until none is left (each pass at least
+    halves a run)."""
+    while run in text:
+        text = text.replace(run, one)
+    return text
+
+
+def _trimmed(texts: list[str]) -> list[str]:
+    """Texts of the laid-out stream trimmed at both ends, as `clean_text` trims a text."""
+    return list(map(str.strip, texts, repeat(_TRIM, len(texts))))
 
 
 def _span(value: str, limit: int) -> int:
@@ -111,105 +176,49 @@ def _span(value: str, limit: int) -> int:
     return min(int(digits), limit)
 
 
-@dataclass(slots=True)
-class _Shape:
-    """A data table's structure, taken before the inline tags are stripped: its captions and,
-    per row, its cells (a `<tr>` or cell inside a stray inline tag is not the table's)."""
-
-    captions: list[lxml.etree._Element]
-    rows: list[list[lxml.etree._Element]]
-
-
-def _shapes(root: lxml.etree._Element) -> dict[lxml.etree._Element, _Shape]:
-    """The data tables of the page (those holding no other table), by element. The elements are
-    kept alive in the shapes, so lxml hands the walk back the same objects."""
-    shapes = {}
-    for table in root.iter("table"):
-        inner = table.iter("table")
-        next(inner)  # the table itself
-        if next(inner, None) is not None:
-            continue
-        rows = []
-        for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
-            if child.tag == "tr":
-                rows.append(child)
-            else:
-                rows.extend(child.iterchildren("tr"))
-        shapes[table] = _Shape(list(table.iterchildren("caption")),
-                               [list(tr.iterchildren("td", "th")) for tr in rows])
-    return shapes
-
-
-def _plain_texts(texts: list[str]) -> list[str]:
-    """`layout` of many texts without marks at once: the whitespace is replaced across all of
-    them in a few passes in C (joined by a mark no text holds), only the trim is per text."""
-    joined = _JOIN.join(texts)
-    changed = False
-    for char in "\t\n\r\f":  # str.replace: translate() goes char by char through a dict on CJK text
-        if char in joined:
-            joined = joined.replace(char, " ")
-            changed = True
-    if "  " in joined:
-        joined = _SPACES.sub(" ", joined)
-        changed = True
-    return [text.strip(CELL_SPACE) for text in (joined.split(_JOIN) if changed else texts)]
-
-
-def read_table(shape: _Shape, number: int) -> Table:
-    """A data table placed on its grid: each cell goes to the first free position of its row,
-    spans mark positions below and right as taken; a span that would overlap an earlier cell is
-    cut short there, as browsers do. Only positions below a cell's own row need marking: the
-    next cell of a row starts right of the last.
-
-    What is asked of each cell element (text, children, attributes) is asked of all of them at
-    once with `map`, and a row none of whose cells has a span attribute is placed in one go:
-    its cells take the first columns that no span from above holds."""
+def read_table(segment: str, number: int, marks: str) -> Table | None:
+    """A data table's part of the laid-out stream placed on its grid, or None when no cell of it
+    has text: each cell goes to the first free position of its row, spans mark positions below
+    and right as taken; a span that would overlap an earlier cell is cut short there, as browsers
+    do. Only positions below a cell's own row need marking: the next cell of a row starts right of
+    the last. A row none of whose cells has a span attribute is placed in one go: its cells take
+    the first columns that no span from above holds. The table is handed its row texts and
+    whether it has spans, which the layout code asks and which are known here for free."""
+    row_mark, cell_mark, attr = marks[3], marks[4], marks[5]
     new = tuple.__new__
-    flat = [td for tds in shape.rows for td in tds]
-    sizes = list(map(len, flat))  # a cell with child elements left (blocks, <br>) is walked
-    texts = _plain_texts([text or "" for text in map(_TEXT, flat)])
-    for i in filter(sizes.__getitem__, range(len(flat))):
-        parts: list[str] = []
-        collect(flat[i], parts)
-        texts[i] = layout("".join(parts))
-    spanned = [i for i, names in enumerate(map(_KEYS, flat)) if names and ("rowspan" in names or "colspan" in names)]
-    spanned.append(len(flat))
-    next_spanned = 0  # index in `spanned` of the first spanned cell not placed yet
-    n_rows = len(shape.rows)
+    lines = segment.split(row_mark)[1:]
+    n_rows = len(lines)
     taken: dict[int, set[int]] = {}  # grid row → columns taken by a rowspan from a row above
     rows: list[tuple[Cell, ...]] = []
+    row_texts: list[tuple[str, ...]] = []
     n_cols = 0
-    i = 0
-    for r, tds in enumerate(shape.rows):
+    has_text = has_spans = False
+    for r, line in enumerate(lines):
         row_taken = taken.get(r)
         prefix = f"table {number} row {r + 1} col "
-        width = len(tds)
-        if spanned[next_spanned] >= i + width:  # no cell of the row spans
+        if attr not in line:  # no cell of the row spans
+            texts = _trimmed(line.split(cell_mark)[1:])
+            width = len(texts)
             cols = list(islice(filterfalse(row_taken.__contains__, count()), width)) if row_taken else range(width)
             if not cols or cols[-1] < len(_COLS):
+                has_text = has_text or any(texts)
                 rows.append(tuple([new(Cell, (text, r, c, 1, 1, prefix + _COLS[c], None))
-                                   for text, c in zip(texts[i:i + width], cols, strict=True)]))
-                i += width
+                                   for text, c in zip(texts, cols, strict=True)]))
+                row_texts.append(tuple(texts) if not row_taken else _placed(texts, cols, cols[-1] + 1 if cols else 0))
                 if cols and cols[-1] >= n_cols:
                     n_cols = cols[-1] + 1
                 continue
         cells = []
         c = 0
-        for td in tds:
+        for text in line.split(cell_mark)[1:]:
             if row_taken:
                 while c in row_taken:
                     c += 1
             row_span = col_span = 1
-            if spanned[next_spanned] == i:
-                next_spanned += 1
-                value = td.get("rowspan")
-                if value is not None:
-                    row_span = _span(value, MAX_ROWSPAN) or n_rows - r
-                    if row_span > n_rows - r:
-                        row_span = n_rows - r
-                value = td.get("colspan")
-                if value is not None:
-                    col_span = _span(value, MAX_COLSPAN) or 1
+            if text.startswith(attr):
+                _, row_value, col_value, text = text.split(attr, 3)
+                row_span = min(_span(row_value, MAX_ROWSPAN) or n_rows - r, n_rows - r)
+                col_span = _span(col_value, MAX_COLSPAN) or 1
             if col_span > 1 and taken:
                 free = 1
                 while free < col_span and not any(c + free in taken.get(r + k, ()) for k in range(row_span)):
@@ -218,69 +227,27 @@ def read_table(shape: _Shape, number: int) -> Table:
             if row_span > 1:
                 for k in range(r + 1, r + row_span):
                     taken.setdefault(k, set()).update(range(c, c + col_span))
-            cells.append(new(Cell, (texts[i], r, c, row_span, col_span, prefix + str(c + 1), None)))
-            i += 1
+            text = text.strip(_TRIM)
+            has_text = has_text or bool(text)
+            has_spans = has_spans or row_span > 1 or col_span > 1
+            cells.append(new(Cell, (text, r, c, row_span, col_span, prefix + str(c + 1), None)))
             c += col_span
         if c > n_cols:  # where the row's last cell ends: the cells of a row only go right
             n_cols = c
         rows.append(tuple(cells))
-    return Table(tuple(rows), n_cols, f"table {number}")
+        row_texts.append(_placed([cell.text for cell in cells], [cell.col for cell in cells], c))
+    if not has_text:
+        return None
+    return Table.known(tuple(rows), n_cols, f"table {number}", tuple(row_texts), has_spans)
 
 
-class _Walker:
-    """Walks the page in document order, emitting paragraphs and tables as blocks."""
-
-    def __init__(self, shapes: dict[lxml.etree._Element, _Shape]) -> None:
-        self.shapes = shapes
-        self.blocks: list[Block] = []
-        self.parts: list[str] = []
-        self.tables = 0
-        self.paragraphs = 0
-
-    def flush(self) -> None:
-        if not self.parts:
-            return
-        raw = "".join(self.parts)
-        self.parts = []
-        new = tuple.__new__
-        for line in layout(raw).split("\n"):
-            line = line.strip()
-            if line:
-                self.paragraphs += 1
-                self.blocks.append(new(Paragraph, (line, f"paragraph {self.paragraphs}", None)))
-
-    def walk(self, element: lxml.etree._Element) -> None:
-        tag = element.tag
-        if tag.__class__ is not str or tag in SKIPPED_TAGS:
-            return
-        if tag == "br":
-            self.parts.append(HARD)
-            return
-        if tag == "table" and (shape := self.shapes.get(element)) is not None:
-            self.flush()
-            for caption in shape.captions:
-                self.parts.append(SOFT)
-                collect(caption, self.parts)
-                self.parts.append(SOFT)
-                self.flush()
-            self.tables += 1
-            table = read_table(shape, self.tables)
-            if any(cell.text for row in table.rows for cell in row):
-                self.blocks.append(table)
-            return
-        block = tag in BLOCK_TAGS
-        if block:
-            self.flush()
-        text = element.text
-        if text:
-            self.parts.append(text)
-        for child in element:
-            self.walk(child)
-            tail = child.tail
-            if tail:
-                self.parts.append(tail)
-        if block:
-            self.flush()
+def _placed(texts: list[str], cols: Sequence[int], width: int) -> tuple[str, ...]:
+    """A row's texts as `Table.row_texts` gives them: each at its column, "" between, `width`
+    wide (where the row's last cell ends)."""
+    line = [""] * width
+    for text, col in zip(texts, cols, strict=True):
+        line[col] = text
+    return tuple(line)
 
 
 def _parse(text: str, data: bytes, encoding: str) -> lxml.etree._Element:
@@ -295,6 +262,26 @@ def _parse(text: str, data: bytes, encoding: str) -> lxml.etree._Element:
     return root
 
 
+def _blocks(stream: str, marks: str) -> list[Block]:
+    """The laid-out stream's paragraphs (each non-empty line of the text between tables) and
+    tables (those with any text; every data table is numbered, shown or not)."""
+    blocks: list[Block] = []
+    new = tuple.__new__
+    paragraphs = 0
+    for number, segment in enumerate(stream.split(marks[2])):
+        if number % 2:
+            table = read_table(segment, (number + 1) // 2, marks)
+            if table is not None:
+                blocks.append(table)
+            continue
+        for line in segment.split("\n"):
+            line = line.strip(CELL_SPACE).strip()
+            if line:
+                paragraphs += 1
+                blocks.append(new(Paragraph, (line, f"paragraph {paragraphs}", None)))
+    return blocks
+
+
 def read_html(name: str, data: bytes) -> Document:
     text, encoding = decode_html(data)
     if not text.strip():
@@ -303,11 +290,9 @@ def read_html(name: str, data: bytes) -> Document:
         root = _parse(text, data, encoding)
     except (lxml.etree.ParserError, ValueError) as err:
         raise ReaderError("corrupt_file", f"lxml could not parse the page: {err}", None) from err
-    walker = _Walker(_shapes(root))
-    lxml.etree.strip_tags(root, *INLINE_TAGS)
-    body = root.find("body")
-    walker.walk(body if body is not None else root)
-    walker.flush()
-    if not walker.blocks:
+    marks = _marks(text)
+    stream = str(_stylesheet(marks)(root))
+    blocks = _blocks(_layout(stream, marks), marks)
+    if not blocks:
         raise ReaderError("empty_document", "the page shows no text", None)
-    return Document(name=name, format="html", blocks=tuple(walker.blocks))
+    return Document(name=name, format="html", blocks=tuple(blocks))

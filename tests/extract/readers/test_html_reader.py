@@ -107,3 +107,13 @@ def test_a_utf8_mark_before_a_gbk_page_is_dropped_not_an_error():
     data = b"\xef\xbb\xbf" + (page + "</table></body></html>").encode("gbk")
     document = read_document("stray_bom.html", data)
     assert grid_texts(document.tables[0]) == [["单位名称", "南通市科学技术局"]]
+
+
+def test_text_holding_the_stream_marks_is_read_as_text():
+    # the reader cuts the page with Unicode noncharacters, chosen among those the page does not
+    # hold, as such or as a character reference (libxml2 keeps even control characters)
+    marks = "".join(chr(code) for code in range(0xFDD0, 0xFDD8))
+    doc = _read(f"<p>{marks}&#xFDD8;\x1e&#64985;</p><table><tr><td rowspan=2>a{marks}</td>"
+                f"<td>&#xfdd9;b</td></tr><tr><td>c&#30;</td></tr></table>")
+    assert doc.paragraphs[0].text == marks + "\ufdd8\x1e\ufdd9"
+    assert grid_texts(doc.tables[0]) == [["a" + marks, "\ufdd9b"], ["", "c\x1e"]]
