@@ -25,8 +25,9 @@ report_facts as (
     select * from {{ ref('int_report_facts_parsed') }}
 ),
 
+-- a form that states no year has no unit-year to count in (it is in the facts, null year)
 latest_documents as (
-    select * from documents where is_latest
+    select * from documents where is_latest and fiscal_year is not null
 ),
 
 unit_years as (

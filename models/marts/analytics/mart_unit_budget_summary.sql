@@ -25,9 +25,10 @@ units as (
     select * from {{ ref('dim_unit') }}
 ),
 
--- a form published again (revised) replaces its earlier version: only the latest counts
+-- a form published again (revised) replaces its earlier version: only the latest counts; a form
+-- that states no year (a cut page) has no unit-year to count in (it is in the facts, null year)
 latest_documents as (
-    select * from documents where is_latest
+    select * from documents where is_latest and fiscal_year is not null
 ),
 
 latest_budget_lines as (
