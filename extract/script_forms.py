@@ -28,3 +28,9 @@ def matching_form(text: str) -> str:
     if text.isascii():
         return text
     return _GLOSS.sub("", text).translate(_table())
+
+
+def simplified_in_place(text: str) -> str:
+    """`text` in simplified characters at the same positions (glosses kept), so a match in it
+    points at the printed text: for searching prose, where glosses only interrupt words."""
+    return text if text.isascii() else text.translate(_table())

@@ -76,6 +76,18 @@ def _read_label_colon_value(text: str, header: dict[str, str], labels: FormLabel
     return False
 
 
+def _land_funding_sentence(row: Row, sentence: tuple[str, str, str, str], content: TargetFormContent) -> None:
+    """A funding figure a self-evaluation states in its prose (宁德: 本项目累计安排资金10万元) as
+    an income line of its own, in the unit the sentence names."""
+    label, phase, amount, unit = sentence
+    if not content.amount_unit:
+        content.amount_unit = unit
+    elif content.amount_unit != unit:  # one unit per form: an amount in the other one is converted
+        factor = 10000 if unit == "万元" else 0.0001
+        amount = f"{float(amount.replace(',', '')) * factor:g}"
+    content.budget_lines.append(ParsedLine("income", label, "", "", "", row.line_no, amounts=[(phase, amount, 0)]))
+
+
 def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
                 fundings: list[FundingParser | FundingTableParser | FundingPairsParser]) -> FundingPairsParser | None:
     """A block of label/amount pairs opened by this row, or None."""
@@ -123,6 +135,9 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
             table, two_rows = _table_parser(row, following, taxonomy, vocabulary, len(tables) + 1, labels.total_rows)
             lower_header = following if two_rows else None
             tables.append(table)
+            continue
+        if len(filled) == 1 and (sentence := labels.funding_in_sentence(filled[0][1])) is not None:
+            _land_funding_sentence(row, sentence, content)
             continue
         if table is not None:
             table.read(row)

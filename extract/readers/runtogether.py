@@ -21,8 +21,8 @@ from functools import lru_cache
 
 from extract.column_roles import INDICATOR, load_vocabulary
 from extract.form_labels import load_form_labels
-from extract.readers.model import Cell, ReaderWarning, Table
-from extract.script_forms import matching_form
+from extract.readers.model import Cell, Paragraph, ReaderWarning, Table
+from extract.script_forms import simplified_in_place
 from extract.taxonomy import load_taxonomy
 
 _COMPARATOR = r"(?:>=|<=|≥|≤|＞＝|＜＝|=|＝|>|<|＞|＜)"
@@ -50,6 +50,8 @@ def _labels() -> re.Pattern[str]:
 class RunTogether:
     header: list[str]
     rows: list[list[str]]
+    tail: str = ""  # the text after the rows (and their total): prose the form goes on with
+    n_indicators: int = 0  # rows that are indicators (the printed total row is not one)
 
 
 def split_run_together(text: str) -> RunTogether | None:
@@ -58,7 +60,7 @@ def split_run_together(text: str) -> RunTogether | None:
     before it is simplified and searched for labels."""
     if _COMPARATOR_CHAR.search(text) is None:
         return None
-    simple = matching_form_keep_length(text)
+    simple = simplified_in_place(text)  # glosses kept: they only occur in prose
     labels = _labels()
     taxonomy = load_taxonomy()
     start = next((m for m in labels.finditer(simple) if taxonomy.level1_of(m.group())), None)
@@ -94,6 +96,7 @@ def split_run_together(text: str) -> RunTogether | None:
     if len(rows) < _MIN_ROWS:
         return None
     total = _total_after(simple, pos)
+    end = total[2] if total is not None else pos
     extra = (["实际完成值", *(["累计完成率"] if with_rate else [])] if with_actual
              else (["权重"] if any("weight" in r for r in rows) else []))
     header = ["一级指标", "二级指标", "三级指标", "指标值", *extra]
@@ -111,30 +114,23 @@ def split_run_together(text: str) -> RunTogether | None:
         out.append(cells)
     if total is not None:  # `合计100` after the rows: the table's printed total, under its last column
         out.append([total[0], *[""] * (len(header) - 2), total[1]])
-    return RunTogether(header, out)
+    return RunTogether(header, out, text[end:].strip(), len(rows))
 
 
-def _total_after(simple: str, pos: int) -> tuple[str, str] | None:
+def _total_after(simple: str, pos: int) -> tuple[str, str, int] | None:
     """A printed total right after the last row (`合计100`, a total label of seed form_labels
-    and a number), as (label, number)."""
-    rest = simple[pos:].lstrip()
+    and a number), as (label, number, where the text goes on)."""
+    start = len(simple) - len(simple[pos:].lstrip())
+    rest = simple[start:]
     for label in load_form_labels().total_rows:
         if rest.startswith(label) and (number := _NUMBER.match(rest, len(label))) is not None:
-            return label, number.group(1)
+            return label, number.group(1), start + number.end()
     return None
 
 
-def matching_form_keep_length(text: str) -> str:
-    """Simplified characters at the same positions (glosses kept: they only occur in prose)."""
-    simple = matching_form(text)
-    return simple if len(simple) == len(text) else _char_by_char(text)
-
-
-def _char_by_char(text: str) -> str:
-    return "".join(matching_form(ch) if not ch.isascii() else ch for ch in text)
-
-
-def run_together_table(text: str, line: int) -> tuple[Table, ReaderWarning] | None:
+def run_together_table(text: str, line: int) -> tuple[Table, ReaderWarning, Paragraph | None] | None:
+    """The rows as a table, the reader's warning, and the text after them as a paragraph (a
+    page's prose goes on after its table: 宁德's funding sentence is there)."""
     found = split_run_together(text)
     if found is None:
         return None
@@ -143,6 +139,6 @@ def run_together_table(text: str, line: int) -> tuple[Table, ReaderWarning] | No
         grid.append(tuple(Cell(cell, r, col, 1, 1, f"L{line}", line) for col, cell in enumerate(row)))
     table = Table(rows=tuple(grid), n_cols=len(found.header), source_ref=f"L{line}")
     warning = ReaderWarning(f"L{line}", "cells_run_together",
-                            f"{len(found.rows)} indicator rows split from cells printed with no separator; "
+                            f"{found.n_indicators} indicator rows split from cells printed with no separator; "
                             "the header row names the columns found")
-    return table, warning
+    return table, warning, Paragraph(found.tail, f"L{line}", line) if found.tail else None

@@ -161,6 +161,8 @@ def _split_run_together(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], t
             out.append(block)
             continue
         out.append(found[0])
+        if found[2] is not None:
+            out.append(found[2])
         warnings.append(found[1])
     return tuple(out), tuple(warnings)
 

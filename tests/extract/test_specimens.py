@@ -244,6 +244,9 @@ def test_ningde_traditional_run_together_rows_give_target_and_actual_as_printed(
         (("產出目標", "數量目標", "每年人才驛站服務人次"), [">=500人", "1700人", "340%"]),
         (("產出目標", "質量目標", "各類人才對我市人才政策的知曉率"), [">=95%", "98%", "103%"]),
         (("產出目標", "質量目標", "人才驛站補助資金到位率"), [">=100%", "100%", "100%"])]
+    # the page's prose after the rows states the funding: 本項目累計安排資金10萬元
+    assert amounts_of(result, doc.doc_id) == [("累計安排資金", "project_total", "10", "万元")]
+    assert [line.direction for line in result.budget_lines] == ["income"]
     # 績效目標值 / 實際完成值 / 累計完成率: the completion rate is a value of its own kind
     assert [v[:2] for v in rows[0]["values"]] == [("full_year", "target"), ("full_year", "actual"),
                                                   ("full_year", "completion_rate")]

@@ -96,6 +96,10 @@ def test_forms_that_state_no_year_land_with_a_warning(published):
         join dim_document as d using (document_key) where d.source_file like 'ningde%' order by indicator_seq""")
     assert rates[1] == ("當年人才驛站組織活動數量", ">=28次", "40次", Decimal("143"))
     assert [row[3] for row in rates] == [Decimal("0"), Decimal("143"), Decimal("340"), Decimal("103"), Decimal("100")]
+    funding = query(database, """
+        select f.label_raw, f.category, f.phase, f.amount_wan from fact_budget_line as f
+        join dim_document as d using (document_key) where d.source_file like 'ningde%'""")
+    assert funding == [("累計安排資金", "资金总额", "project_total", Decimal("10"))]  # stated in its prose
 
 
 def test_amounts_printed_in_yuan_are_in_wan(published):
