@@ -214,3 +214,21 @@ def test_completion_rates_reach_fact_indicator(published):
                     ("验收合格率", "=100%", "100", "100%", Decimal("100")),
                     ("办公效率", "定性提升", "提升", None, None),
                     ("使用人员满意度", "≥90%", "95", "105.6%", Decimal("105.6"))]
+
+
+def test_a_department_wide_self_evaluation_table_is_dept_self_eval():
+    """The same table under a 部门整体 title and a 单位名称 is the unit's own self-evaluation
+    (dept_self_eval), read like a project's: rows, printed totals and its funding line."""
+    from extract.pipeline import extract_file
+
+    text = (TOTALS_FORM.replace("部门预算项目支出绩效自评表(2023年度)", "部门整体支出绩效自评表(2023年度)")
+            .replace("项目名称 | 办公设备购置项目", "单位名称 | 大英县司法局"))
+    result = extract_file("dept_selfeval.txt", text.encode("utf-8"))
+    (doc,) = result.documents
+    assert (doc.doc_type, doc.unit_name, doc.fiscal_year, doc.project_name) == (
+        "dept_self_eval", "大英县司法局", "2023", "")
+    assert [i.level3_raw for i in result.indicators] == ["购置设备数量", "验收合格率", "办公效率", "使用人员满意度"]
+    assert [(f.fact_key, f.value_raw) for f in result.report_facts] == [
+        ("printed_total_weight", "100"), ("printed_total_score", "97")]
+    assert [(line.label_raw, line.rate_raw, line.weight_raw, line.score_raw) for line in result.budget_lines] == [
+        ("总额", "90.00%", "10", "9")]
