@@ -138,3 +138,16 @@ def test_rollback_command(layout, capsys):
     assert main(["rollback", "--warehouse", str(layout.root)]) == 0
     assert capsys.readouterr().out == f"published 20260101T000000Z-a.duckdb as {layout.published}\n"
     assert marker(layout.published) == "20260101T000000Z-a"
+
+
+def test_quality_reports_of_the_last_30_runs_are_kept(layout):
+    """Each run writes quality/<run_id>/ (a few tens of KB): the newest 30 stay, older ones go."""
+    from flows.load import KEEP_QUALITY_RUNS, _prune_quality
+
+    run_ids = [f"202601{day:02d}T020000Z-{day:06x}" for day in range(1, 34)]
+    for run_id in run_ids:
+        (layout.root / "quality" / run_id / "staging").mkdir(parents=True)
+        (layout.root / "quality" / run_id / "index.html").write_text("<html></html>", encoding="utf-8")
+    _prune_quality(layout)
+    kept = sorted(path.name for path in (layout.root / "quality").iterdir())
+    assert KEEP_QUALITY_RUNS == 30 and kept == run_ids[-30:]
