@@ -15,7 +15,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the runner imports this module: its type only for the checker
+    from expectations.runner import CheckOutcome
 
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:1.5em;color:#222}
@@ -28,23 +31,12 @@ tr.fail td{background:#fde8e8}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-class Outcome(Protocol):
-    """What a page shows of one check (expectations.runner.CheckOutcome)."""
-
-    suite: str
-    table: str
-    check: str
-    column: str
-    success: bool
-    observed: str
-
-
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n")
 
 
-def render_stage_page(stage: str, outcomes: Iterable[Outcome], out_dir: Path) -> Path:
+def render_stage_page(stage: str, outcomes: Iterable[CheckOutcome], out_dir: Path) -> Path:
     """`out_dir/index.html`: the stage's checks, failures first, with a count per outcome."""
     rows = sorted(outcomes, key=lambda o: (o.success, o.suite, o.table, o.column, o.check))
     counts = Counter("passed" if o.success else "failed" for o in rows)

@@ -79,6 +79,7 @@ class ParsedLine:
     rate_raw: str = ""
     weight_raw: str = ""
     score_raw: str = ""
+    amount_unit: str = ""  # a unit of its own (a sentence's 万元 in a form printed in 元), else the form's
 
 
 @dataclass(slots=True)

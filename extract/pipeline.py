@@ -265,7 +265,7 @@ def _land_budget_line(result: FileExtraction, doc_id: str, seq: int, line: Parse
         line.score_raw, located.line(line.position), located.ref(line.position)))
     if line.amounts is not None:
         result.budget_amounts.extend(
-            BudgetAmount(doc_id, seq, phase, text, amount_unit, located.ref(line.position, col))
+            BudgetAmount(doc_id, seq, phase, text, line.amount_unit or amount_unit, located.ref(line.position, col))
             for phase, text, col in line.amounts)
         return
     if line.direction == EXPENDITURE or line.half_year_raw:

@@ -78,14 +78,11 @@ def _read_label_colon_value(text: str, header: dict[str, str], labels: FormLabel
 
 def _land_funding_sentence(row: Row, sentence: tuple[str, str, str, str], content: TargetFormContent) -> None:
     """A funding figure a self-evaluation states in its prose (宁德: 本项目累计安排资金10万元) as
-    an income line of its own, in the unit the sentence names."""
+    an income line of its own, its amount as printed in the unit the sentence names."""
     label, phase, amount, unit = sentence
-    if not content.amount_unit:
-        content.amount_unit = unit
-    elif content.amount_unit != unit:  # one unit per form: an amount in the other one is converted
-        factor = 10000 if unit == "万元" else 0.0001
-        amount = f"{float(amount.replace(',', '')) * factor:g}"
-    content.budget_lines.append(ParsedLine("income", label, "", "", "", row.line_no, amounts=[(phase, amount, 0)]))
+    content.amount_unit = content.amount_unit or unit
+    content.budget_lines.append(ParsedLine("income", label, "", "", "", row.line_no, amounts=[(phase, amount, 0)],
+                                           amount_unit=unit))
 
 
 def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,

@@ -163,18 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     return args.run(args)
 
 
-def _progress_printer(every: int = 50):
-    def report(done: int, total: int) -> None:
-        if total >= every and (done % every == 0 or done == total):
-            print(f"  extracted {done}/{total} files", file=sys.stderr, flush=True)
-    return report
-
-
 def _cmd_extract(args: argparse.Namespace) -> int:
     try:
         summary = run_extraction(Path(args.inbox), Path(args.out),
-                                 Path(args.quarantine) if args.quarantine else None,
-                                 progress=_progress_printer())
+                                 Path(args.quarantine) if args.quarantine else None)
     except InboxError as err:
         print(f"perfbudget extract: {err}", file=sys.stderr)
         return 2

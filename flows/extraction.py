@@ -21,6 +21,7 @@ from extract.taxonomy import Taxonomy, load_taxonomy
 from flows.inbox import InboxFile, discover_documents, read_regular_file
 from flows.landing import StagingLander
 from flows.pool import Mapper, batch_bytes_for, default_mapper, in_process, mapper_workers, plan_batches
+from flows.progress import Progress
 from flows.quarantine import quarantine
 from flows.summary import ExtractionSummary
 
@@ -78,7 +79,6 @@ def _sizes(paths: list[Path | InboxFile]) -> list[int]:
 
 
 def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = None,
-                   progress: Callable[[int, int], None] | None = None,
                    mapper: Mapper | None = None) -> ExtractionSummary:
     """Extract the whole inbox into the staging CSVs, streaming: rows are written a batch of
     files at a time, never all held in memory. The listing's issues (entries that are not
@@ -87,7 +87,6 @@ def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = Non
     started = time.perf_counter()
     listing = discover_documents(inbox)
     files = listing.files
-    total = len(files)
     sizes = _sizes(files)
     mapper = mapper or default_mapper(sum(sizes))
     batches = plan_batches(files, sizes, batch_bytes_for(sum(sizes), mapper_workers(mapper)))
@@ -96,7 +95,7 @@ def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = Non
     quarantine_dir = quarantine_dir or out_dir.parent / "quarantine"
     sources = {item.name: item.path for item in files}
     quarantined = []
-    done = 0
+    progress = Progress("extracted", len(files), "files")  # on stderr, every tenth of the way
     with StagingLander(out_dir) as lander:
         lander.add_issues(listing.issues)
         refused = sorted({issue.source_file for issue in listing.issues if issue.severity == ERROR})
@@ -111,9 +110,7 @@ def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = Non
                     lander.add_issues(failures)
                     if result.has_errors:
                         quarantined.append(result.source_file)
-                    done += 1
-                    if progress:
-                        progress(done, total)
+                    progress.advance()
         finally:
             close = getattr(batches_rows, "close", None)
             if close:

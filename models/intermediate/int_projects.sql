@@ -11,7 +11,10 @@ budget_lines as (
     select * from {{ ref('int_budget_lines_classified') }}
 ),
 
-from_target_forms as (
+-- a project with a form of its own: its target form (source target_table), or its
+-- self-evaluation table (项目支出绩效自评表, self_eval_table) when no target form of it is in the
+-- inbox, so mart_self_evaluation and fact_indicator still find it in dim_project
+from_forms as (
     select
         project_key,
         project_name,
@@ -22,31 +25,11 @@ from_target_forms as (
         project_level,
         start_raw,
         end_raw,
-        'target_table' as source,
+        case when doc_type = 'project_target' then 'target_table' else 'self_eval_table' end as source,
         document_key as source_document_key,
-        1 as source_rank
+        case when doc_type = 'project_target' then 1 else 2 end as source_rank
     from documents
-    where doc_type = 'project_target' and project_key is not null
-),
-
--- a project known from its self-evaluation table (项目支出绩效自评表) when no target form of it
--- is in the inbox: mart_self_evaluation and fact_indicator still find it in dim_project
-from_self_eval_forms as (
-    select
-        project_key,
-        project_name,
-        project_name_key,
-        unit_key,
-        fiscal_year,
-        project_type,
-        project_level,
-        start_raw,
-        end_raw,
-        'self_eval_table' as source,
-        document_key as source_document_key,
-        2 as source_rank
-    from documents
-    where doc_type = 'project_self_eval' and project_key is not null
+    where doc_type in ('project_target', 'project_self_eval') and project_key is not null
 ),
 
 from_budget_lines as (
@@ -72,9 +55,7 @@ from_budget_lines as (
 ),
 
 unioned as (
-    select * from from_target_forms
-    union all
-    select * from from_self_eval_forms
+    select * from from_forms
     union all
     select * from from_budget_lines
 ),
