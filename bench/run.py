@@ -26,7 +26,12 @@ tree's summed RSS (psutil, sampled every 0.25 s: the parallel steps run several 
 | nightly_unchanged | the same again, nothing changed (skips build and publish) |
 | nightly_unchanged_prefect | `perfbudget run` (Prefect flow, temporary server) — nothing changed |
 | nightly_unchanged_prefect_server | `perfbudget run` against a running `prefect server` — nothing changed |
-| nightly_1pct | 1 % of the files changed, `perfbudget run --direct` |
+| nightly_1pct | 1 % of the files changed, `perfbudget run --direct` (an incremental build on the |
+|  | published warehouse: flows/delta.py) |
+
+The nightly steps also record the run's own summary: `build` (full or incremental) and the
+seconds of each of its steps. `--skip extract_1,extract_dask` leaves steps out (the long
+single-process extraction at 100 000 forms, say); `--no-prefect` skips the Prefect runs.
 
 Prints a table and writes bench/results.json (--results).
 """
@@ -52,7 +57,9 @@ sys.path.insert(0, str(REPO_ROOT))
 RESULTS_FILE = Path(__file__).resolve().parent / "results.json"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 MB = 1_000_000
-TABLES = ("documents", "narratives", "budget_lines", "indicators", "report_facts", "extraction_issues")
+from extract.records import STAGING_TABLES  # noqa: E402 - after the path insert above
+
+TABLES = tuple(STAGING_TABLES)
 
 
 # --- the parent: corpora, measured subprocesses, the table -------------------------------
@@ -103,12 +110,27 @@ def measured(command: list[str], env: dict | None = None) -> dict:
         if line.startswith("{"):
             figures = json.loads(line)
             break
+    figures.update(run_summary_figures(stdout))
     result = {"seconds": round(seconds, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
               "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),
               "peak_tree_rss_mb": round(peak[0] / 2**20, 1), "returncode": process.returncode, **figures}
     if process.returncode != 0:
         result["error"] = ("".join(errors) or stdout)[-2000:]
     return result
+
+
+def run_summary_figures(stdout: str) -> dict:
+    """From a `perfbudget run` summary: its build mode and the seconds of each of its steps."""
+    figures: dict = {}
+    for line in stdout.splitlines():
+        label, _, value = line.partition("  ")
+        value = value.strip()
+        if label == "build":
+            figures["build"] = value
+        elif label == "step seconds" and value:
+            figures["run_steps"] = {name: float(seconds) for name, seconds in
+                                    (item.rsplit(" ", 1) for item in value.split(", "))}
+    return figures
 
 
 def step_command(step: str, site: Path, *extra: str) -> list[str]:
@@ -155,11 +177,15 @@ def prefect_env(site: Path, api_url: str | None = None) -> dict:
     return env
 
 
-def bench_size(n_forms: int, work: Path, seed: int, with_prefect: bool, log) -> dict:
+def bench_size(n_forms: int, work: Path, seed: int, with_prefect: bool, log,
+               skip: frozenset[str] = frozenset()) -> dict:
     site, counts = ensure_corpus(n_forms, work, seed)
     steps: dict[str, dict] = {}
 
     def run(name: str, command: list[str], env: dict | None = None) -> dict:
+        if name in skip:
+            steps[name] = {"not_run": "skipped (--skip)"}
+            return {"returncode": 0}
         log(f"N={n_forms}: {name} …")
         steps[name] = figures = measured(command, env)
         log(f"N={n_forms}: {name} {figures['seconds']} s, peak tree RSS {figures['peak_tree_rss_mb']} MB"
@@ -232,6 +258,14 @@ def derive(counts: dict, steps: dict) -> dict:
         derived["extract_speedup_all_cores"] = round(many / one, 2)
     if one and derived.get("extract_dask_mb_per_s"):
         derived["extract_dask_speedup"] = round(derived["extract_dask_mb_per_s"] / one, 2)
+    full = steps.get("nightly_full", {}).get("seconds")
+    for name in ("nightly_1pct", "nightly_unchanged"):
+        if full and steps.get(name, {}).get("seconds"):
+            derived[f"{name}_to_full"] = round(steps[name]["seconds"] / full, 3)
+    peaks = [step["peak_tree_rss_mb"] for name, step in steps.items()
+             if name.startswith("nightly") and "peak_tree_rss_mb" in step]
+    if peaks:
+        derived["nightly_peak_tree_rss_mb"] = max(peaks)
     floor = steps.get("sql_floor", {}).get("step_seconds")
     if floor:
         for name in ("dbt_build", "dbt_models"):
@@ -428,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--results", type=Path, default=RESULTS_FILE)
     parser.add_argument("--no-prefect", action="store_true", help="skip the two Prefect flow runs")
+    parser.add_argument("--skip", default="", help="comma-separated steps to leave out, e.g. extract_1,extract_dask")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--site", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -451,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
                           "platform": platform.platform(), "load_average_before": load_before},
               "seed": args.seed, "sizes": {}}
     for n_forms in sizes:
-        report["sizes"][str(n_forms)] = bench_size(n_forms, work, args.seed, not args.no_prefect, log)
+        skip = frozenset(name.strip() for name in args.skip.split(",") if name.strip())
+        report["sizes"][str(n_forms)] = bench_size(n_forms, work, args.seed, not args.no_prefect, log, skip)
         args.results.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     report["machine"]["load_average_after"] = os.getloadavg()
     args.results.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -32,6 +32,7 @@ _DOCUMENT_COLUMNS = columns(STAGING_TABLES["documents"])
 _FIRST_SEEN = _DOCUMENT_COLUMNS.index("first_seen_at")
 _SOURCE_MTIME = _DOCUMENT_COLUMNS.index("source_mtime")
 _DOC_TYPE = _DOCUMENT_COLUMNS.index("doc_type")
+_PART_SEQ = _DOCUMENT_COLUMNS.index("part_seq")
 
 
 @dataclass(slots=True)
@@ -82,6 +83,13 @@ def render_table(rows: Iterable[list[str]]) -> str:
 def doc_ids_of(file_rows: FileRows) -> list[str]:
     """The doc ids of the forms the file landed."""
     return [row[_DOC_ID_COLUMN["documents"]] for row in parse_table(file_rows.csv["documents"])]
+
+
+def forms_of(file_rows: FileRows) -> list[tuple[str, str]]:
+    """(doc_id, part_seq) of each form the file landed, as the CSV has them: the keys an
+    incremental build deletes the file's rows by (flows.delta)."""
+    doc_id = _DOC_ID_COLUMN["documents"]
+    return [(row[doc_id], row[_PART_SEQ]) for row in parse_table(file_rows.csv["documents"])]
 
 
 def renamed(file_rows: FileRows, source_file: str) -> FileRows:

@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -139,9 +140,12 @@ def _tied_to_this_process(command: list[str]) -> list[str]:
 
 
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
-              timeout: float | None = 3600, extra_args: list[str] | None = None) -> DbtBuild:
-    """Build every model, seed and test into `database` (a fresh file: any old one is
-    removed first). Returns the build with its node results; does not raise on failure.
+              timeout: float | None = 3600, extra_args: list[str] | None = None,
+              start_from: Path | None = None) -> DbtBuild:
+    """Build every model, seed and test into `database`: a fresh file (any old one is
+    removed first), or a copy of `start_from` (the published warehouse) for an incremental
+    build, whose document-keyed models then replace only the changed documents' rows
+    (flows.delta). Returns the build with its node results; does not raise on failure.
 
     `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
     resource_type:test` for a quick development loop; the nightly default is everything."""
@@ -150,6 +154,8 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
+    if start_from is not None:
+        shutil.copyfile(start_from, database)
     target_path = work_dir / "target"
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)

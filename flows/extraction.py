@@ -104,10 +104,9 @@ def run_extraction(inbox: Path, out_dir: Path, quarantine_dir: Path | None = Non
         try:
             for batch_rows in batches_rows:
                 for result in batch_rows:
-                    lander.add_rows(result)
                     failures: list[ExtractionIssue] = []
                     quarantine([result], inbox, quarantine_dir, sources, failures)
-                    lander.add_issues(failures)
+                    lander.add_rows(result, failures)
                     if result.has_errors:
                         quarantined.append(result.source_file)
                     progress.advance()

@@ -141,6 +141,17 @@ class ExtractionCache:
         landed = self._manifest().get("landed")
         return landed if isinstance(landed, dict) else None
 
+    def rebase_landed(self, run_id: str) -> None:
+        """The landing just published as run `run_id`: relative to that build nothing is left
+        to land, so a next run that finds the inbox unchanged keeps the CSVs and skips."""
+        payload = self._read_manifest()
+        landed = payload.get("landed")
+        if payload.get("cache_version") != self.version or not isinstance(landed, dict):
+            return
+        landed.update(base=run_id, changed_files=[])
+        self._payload = payload
+        write_json_atomic(self.manifest_path, payload)
+
     def save_manifest(self, states: dict[str, FileState], first_seen: dict[str, list[str]],
                       landed: dict | None = None) -> None:
         self._payload = {

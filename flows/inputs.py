@@ -15,10 +15,12 @@ import hashlib
 import json
 import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 
 from extract.records import STAGING_TABLES
 from flows.build import REPO_ROOT
+from flows.delta import CHANGES_TABLE, DeltaBase, LandedFile, delta_base, files_to_json
 from flows.extraction_cache import write_json_atomic
 from flows.layout import WarehouseLayout
 
@@ -58,7 +60,7 @@ def project_fingerprint(project_dir: Path = REPO_ROOT, dbt_args: str | None = No
 def build_inputs(staging_dir: Path, inbox_fingerprint: str, project_dir: Path = REPO_ROOT) -> str:
     digest = hashlib.sha256()
     digest.update(inbox_fingerprint.encode())
-    for table in STAGING_TABLES:
+    for table in (*STAGING_TABLES, CHANGES_TABLE):
         try:
             stat = (staging_dir / f"{table}.csv").stat()
         except OSError:
@@ -76,9 +78,19 @@ def _published_stat(layout: WarehouseLayout) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def record_published(layout: WarehouseLayout, run_id: str, inputs: str) -> None:
-    write_json_atomic(layout.root / RECORD_NAME,
-                       {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout)})
+def record_published(layout: WarehouseLayout, run_id: str, inputs: str, project: str | None = None,
+                     files: Mapping[str, LandedFile] | None = None, rejected: list[str] = ()) -> None:
+    """What the published build was made from; with `project` (its project fingerprint) and
+    `files` (what each inbox file landed) the next run can build on it (flows.delta)."""
+    record: dict = {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout)}
+    if project is not None and files is not None:
+        record.update(project=project, files=files_to_json(files), rejected=sorted(rejected))
+    write_json_atomic(layout.root / RECORD_NAME, record)
+
+
+def delta_base_of(layout: WarehouseLayout, project: str) -> DeltaBase | None:
+    """The published build an incremental build may start from (flows.delta.delta_base)."""
+    return delta_base(layout.root / RECORD_NAME, layout.published, project)
 
 
 def unchanged_since(layout: WarehouseLayout, inputs: str) -> str | None:

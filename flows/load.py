@@ -33,7 +33,7 @@ from flows.build import DbtBuild, DbtBuildFailed, dbt_build, require_success
 from flows.extraction_cache import ExtractionCache
 from flows.inbox import InboxListing, discover_documents
 from flows.incremental import IncrementalSummary, refresh_staging
-from flows.inputs import build_inputs, project_fingerprint, record_published, unchanged_since
+from flows.inputs import build_inputs, delta_base_of, project_fingerprint, record_published, unchanged_since
 from flows.layout import WarehouseLayout
 from flows.publish import clear_unfinished, exclusive_load, publish
 from flows.runlog import DqResult, RunRecord
@@ -55,9 +55,10 @@ class UnexplainedBuildFailure(DbtBuildFailed):
         self.args = (f"{self.args[0]}; {attribution.describe()}",)
 
 
-def build_warehouse(database: Path, staging_dir: Path, work_dir: Path) -> DbtBuild:
-    """`dbt build` into `database`; raises `DbtBuildFailed` (carrying the node results)."""
-    return require_success(dbt_build(database, staging_dir, work_dir))
+def build_warehouse(database: Path, staging_dir: Path, work_dir: Path, start_from: Path | None = None) -> DbtBuild:
+    """`dbt build` into `database` (on a copy of `start_from`, the published warehouse, for
+    an incremental build); raises `DbtBuildFailed` (carrying the node results)."""
+    return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from))
 
 
 def attribute_failures(database: Path, work_dir: Path) -> Attribution:
@@ -108,6 +109,7 @@ class LoadResult:
     dq: list[DqResult]
     step_seconds: dict[str, float] = field(default_factory=dict)
     staging_dir: Path | None = None  # where extraction_issues.csv names each quarantined file's reason
+    build_mode: str = ""  # "full" or "incremental on <run id>: N files changed" (flows.delta)
 
     def summary_rows(self) -> list[tuple[str, str]]:
         run, extraction = self.run, self.extraction
@@ -123,6 +125,7 @@ class LoadResult:
              + (f" ({quarantine_list(extraction.quarantined, self.staging_dir)})"
                 if extraction and extraction.quarantined else "")),
             ("forms", f"{run.forms}" + (f" ({by_type})" if by_type else "")),
+            *((("build", self.build_mode),) if self.build_mode else ()),
             *((f"rows {table}", str(count)) for table, count in self.rows.items()),
             ("warnings", str(run.warnings)),
             ("checks", f"{len(self.dq)} run, {failed_checks} failed, {warned_checks} warned (dbt severity warn)"),
@@ -220,12 +223,15 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 step = "discover_documents"
                 listing: InboxListing = timed_step(step, inbox)
                 project = project_fingerprint()
+                # an incremental build on the published one, unless it is of another project or forced
+                base = None if force else delta_base_of(layout, project)
                 cache = ExtractionCache(layout.extraction_cache)
                 rejections: dict[str, list[ExtractionIssue]] = cache.load_rejections(project)
 
                 def extract(first: bool) -> IncrementalSummary:
                     extraction = timed_step("extract_changed", listing, inbox, layout.staging, layout.quarantine,
-                                            layout.extraction_cache, force=force and first, rejections=rejections)
+                                            layout.extraction_cache, force=force and first, rejections=rejections,
+                                            base=base)
                     result.extraction = extraction
                     _record_extraction(run, extraction, first=first)
                     return extraction
@@ -251,8 +257,11 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 for attempt in range(MAX_REBUILDS + 1):
                     step = "dbt_build"
+                    start_from = base.published if base and extraction.base_run == base.run_id else None
+                    result.build_mode = (f"incremental on run {base.run_id}: {len(extraction.changed_files)} "
+                                         f"files changed" if start_from else "full")
                     try:
-                        build = timed_step(step, layout.building, layout.staging, layout.dbt_work)
+                        build = timed_step(step, layout.building, layout.staging, layout.dbt_work, start_from)
                         break
                     except DbtBuildFailed as failed:
                         step = "attribute_failures"
@@ -288,7 +297,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 step = "publish"
                 timed_step(step, layout.building, layout, run.run_id)
-                record_published(layout, run.run_id, inputs)
+                record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
+                ExtractionCache(layout.extraction_cache).rebase_landed(run.run_id)
                 result.run = run = published_run
                 runlog.record_run(layout.run_log, run)
                 _prune_quality(layout)

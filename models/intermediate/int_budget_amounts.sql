@@ -11,16 +11,18 @@
 -- decimal with an optional leading minus and thousands separators (not 1e6, 约100, 100万: those are
 -- is_unparsed, amount_raw as printed). A negative amount is expected only on a line whose label
 -- names a balance or a reduction (seed negative_amount_labels: 结余, 调减 …).
+{{ pb_incremental_by('doc_id') }}
+
 with budget_lines as (
-    select * from {{ ref('int_budget_lines_classified') }}
+    select * from {{ ref('int_budget_lines_classified') }}{{ pb_changed_only('doc_id') }}
 ),
 
 amounts as (
-    select * from {{ ref('stg_perfbudget__budget_amounts') }}
+    select * from {{ ref('stg_perfbudget__budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 report_facts as (
-    select * from {{ ref('int_report_facts_parsed') }}
+    select * from {{ ref('int_report_facts_parsed') }}{{ pb_changed_only('doc_id') }}
 ),
 
 category_variants as (

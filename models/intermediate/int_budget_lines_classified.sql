@@ -3,12 +3,14 @@
 -- expenditure line that is not 基本支出/项目支出 is a named project or spending content:
 -- category 项目支出明细; in a department form it is a project of its own (dim_project,
 -- source budget_line), in a project form it belongs to the form's project.
+{{ pb_incremental_by('doc_id') }}
+
 with budget_lines as (
-    select * from {{ ref('stg_perfbudget__budget_lines') }}
+    select * from {{ ref('stg_perfbudget__budget_lines') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 category_variants as (

@@ -2,8 +2,10 @@
 -- unit_key from the unit name, project_key for project forms (target and self-evaluation), region from seed regions
 -- (matched on region_raw or a unit-name prefix; a match with a district wins, then an exact
 -- region_raw match, then the longest text; a bare level such as 区级 only gives admin_level).
+{{ pb_incremental_by('doc_id') }}
+
 with documents as (
-    select * from {{ ref('stg_perfbudget__documents') }}
+    select * from {{ ref('stg_perfbudget__documents') }}{{ pb_changed_only('doc_id') }}
 ),
 
 regions as (

@@ -3,17 +3,20 @@
 -- completion_rate (完成率 as printed), with the
 -- value squashed (all whitespace removed, docs/DOMAIN.md §B.3) and the unit printed at the end
 -- of the indicator name, e.g. 全市智算规模（P） -> P (used when the value is a bare number).
+{{ pb_incremental_by('doc_id') }}
+
 with indicators as (
-    select * from {{ ref('int_indicators_classified') }}
+    select * from {{ ref('int_indicators_classified') }}{{ pb_changed_only('doc_id') }}
 ),
 
 indicator_values as (
-    select * from {{ ref('stg_perfbudget__indicator_values') }}
+    select * from {{ ref('stg_perfbudget__indicator_values') }}{{ pb_changed_only('doc_id') }}
 ),
 
 values_of_rows as (
     select
         indicators.indicator_key,
+        indicators.doc_id,
         indicators.indicator_name,
         indicator_values.period,
         indicator_values.kind,
@@ -28,6 +31,7 @@ final as (
     select
         {{ pb_key(['indicator_key', 'period', 'kind']) }} as indicator_value_key,
         indicator_key,
+        doc_id,
         period,
         kind,
         value_raw,

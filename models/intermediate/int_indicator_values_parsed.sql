@@ -2,8 +2,10 @@
 -- units_of_measure; a list such as 台、件、套、项 is a multi-unit joined with '/'), else from the
 -- indicator name for a bare number; value_kind quantitative | qualitative | schedule | empty;
 -- direction from the comparator; vocabulary class and vagueness of qualitative values.
+{{ pb_incremental_by('doc_id') }}
+
 with tokenised as (
-    select * from {{ ref('int_indicator_values_tokenised') }}
+    select * from {{ ref('int_indicator_values_tokenised') }}{{ pb_changed_only('doc_id') }}
 ),
 
 units as (
@@ -103,6 +105,7 @@ final as (
     select
         indicator_value_key,
         indicator_key,
+        doc_id,
         period,
         kind,
         value_raw,

@@ -2,8 +2,10 @@
 -- fullwidth digits and signs read as ASCII first (１００% is 100 %, ＞＝90% is >= 90 %);
 -- prefix comparator (longest token of seed value_comparators), else a suffix one (以上/以下/以内);
 -- then a date range, a numeric range, or a leading number with the text after it (tail).
+{{ pb_incremental_by('doc_id') }}
+
 with values_long as (
-    select * from {{ ref('int_indicator_values_long') }}
+    select * from {{ ref('int_indicator_values_long') }}{{ pb_changed_only('doc_id') }}
 ),
 
 comparators as (
@@ -97,6 +99,7 @@ final as (
     select
         indicator_value_key,
         indicator_key,
+        doc_id,
         period,
         kind,
         value_raw,

@@ -2,16 +2,18 @@
 -- level 2 (score suffix stripped) is looked up among the taxonomy's level-2 variants first and
 -- gives level 1; the raw level 1 is only a cross-check. An unmatched level 2 under a 履职
 -- level 1 is the unit's duty area: canonical 履职领域, the text kept in duty_area.
+{{ pb_incremental_by('doc_id') }}
+
 with indicators as (
-    select * from {{ ref('stg_perfbudget__indicators') }}
+    select * from {{ ref('stg_perfbudget__indicators') }}{{ pb_changed_only('doc_id') }}
 ),
 
 indicator_values as (
-    select * from {{ ref('stg_perfbudget__indicator_values') }}
+    select * from {{ ref('stg_perfbudget__indicator_values') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 variants as (

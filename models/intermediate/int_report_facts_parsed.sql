@@ -3,12 +3,14 @@
 -- nil word (seed value_vocabulary, value_class nil: 无, 未发生 …) as 0 with is_nil_word, the unit
 -- from seed units_of_measure, and for money figures the amount in 万元 (元 /10000, 千元 /10,
 -- 亿元 ×10000). A zero written without a unit (会议费为零) is 0 万元: 0 in any unit is 0.
+{{ pb_incremental_by('doc_id') }}
+
 with report_facts as (
-    select * from {{ ref('stg_perfbudget__report_facts') }}
+    select * from {{ ref('stg_perfbudget__report_facts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 nil_words as (

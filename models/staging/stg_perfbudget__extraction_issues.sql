@@ -1,3 +1,5 @@
+{{ pb_incremental_by('source_file') }}
+
 with source as (
     select * from {{ source('perfbudget', 'extraction_issues') }}
 ),
@@ -15,7 +17,7 @@ renamed as (
 ),
 
 final as (
-    select * from renamed
+    select * from renamed{{ pb_changed_only('source_file') }}
 )
 
 select * from final

@@ -1,3 +1,5 @@
+{{ pb_incremental_by('doc_id') }}
+
 with source as (
     select * from {{ source('perfbudget', 'indicator_values') }}
 ),
@@ -17,7 +19,7 @@ renamed as (
 ),
 
 final as (
-    select * from renamed
+    select * from renamed{{ pb_changed_only('doc_id') }}
 )
 
 select * from final

@@ -160,6 +160,7 @@ def test_staging_csvs_have_the_contract_columns(tmp_path: Path):
                      "project_level,start_raw,end_raw,contact_raw,amount_unit,line_start,line_end,ref_start,"
                      "extractor_version,first_seen_at,source_mtime",
         "narratives": "doc_id,field,label_raw,text,source_line,source_ref",
+        "changed_documents": "source_file,doc_id,source_sha256,part_seq,change",
         "budget_lines": "doc_id,line_seq,direction,label_raw,parent_label_raw,rate_raw,weight_raw,score_raw,"
                         "source_line,source_ref",
         "budget_amounts": "doc_id,line_seq,phase,amount_raw,amount_unit,source_ref",

@@ -138,6 +138,9 @@ def test_contract_break_fails_at_the_gate_and_leaves_the_warehouse_untouched(sit
         return summary
 
     monkeypatch.setitem(STEPS, "extract_changed", extract_then_break)
+    # a changed file, so that this night lands its forms (an incremental night lands only those)
+    changed = site_copy.inbox / "004_39cb5bcb496eb896.txt"
+    changed.write_bytes(changed.read_bytes() + "\n（修改）\n".encode())
     with pytest.raises(GateFailed, match=r"staging\.documents: expect_column_values_to_be_in_set on "
                                          r"documents\.doc_type"):
         run_load(site_copy.inbox, site_copy.warehouse)
@@ -161,7 +164,7 @@ def test_failing_dbt_build_fails_the_load_and_leaves_the_warehouse_untouched(sit
             shutil.copy2(source, project / name)
     (project / "models" / "nightly_broken_model.sql").write_text(
         "select no_such_column from (select 1 as one) as t\n", encoding="utf-8")
-    monkeypatch.setitem(STEPS, "dbt_build", lambda database, staging, work: require_success(
+    monkeypatch.setitem(STEPS, "dbt_build", lambda database, staging, work, start_from=None: require_success(
         dbt_build(database, staging, work, project_dir=project,
                   extra_args=["--select", "nightly_broken_model"])))
     published = sha(site_copy.published)

@@ -1,5 +1,7 @@
+{{ pb_incremental_by('document_key') }}
+
 with amounts as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('document_key') }}
 ),
 
 final as (
