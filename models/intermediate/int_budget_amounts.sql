@@ -39,6 +39,10 @@ negative_labels as (
     select word from {{ ref('negative_amount_labels') }}
 ),
 
+money_units as (
+    select symbol, wan_factor from {{ ref('units_of_measure') }} where uom_kind = 'money'
+),
+
 -- the amount cells the extractor landed (staging contract v2: one row per amount cell of the
 -- template, blank included), beside their classified line; amounts printed in 元 are 万元 / 10 000
 line_amounts as (
@@ -53,6 +57,7 @@ line_amounts as (
         budget_lines.line_seq,
         budget_lines.direction,
         budget_lines.category,
+        budget_lines.category_code,
         budget_lines.category_en,
         budget_lines.sum_role,
         budget_lines.category_rule,
@@ -61,13 +66,15 @@ line_amounts as (
         budget_lines.source_line,
         amounts.phase,
         amounts.amount_raw,
-        cast(case when amounts.amount_unit = '元' then 0.0001 else 1 end as {{ dbt.type_numeric() }}) as wan_factor,
+        cast(coalesce(money_units.wan_factor, 1) as {{ dbt.type_numeric() }}) as wan_factor,
         cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
         false as is_stated_as_none
     from budget_lines
     inner join amounts
         on amounts.doc_id = budget_lines.doc_id
         and amounts.line_seq = budget_lines.line_seq
+    left join money_units
+        on money_units.symbol = amounts.amount_unit
 ),
 
 report_amounts as (
@@ -82,13 +89,14 @@ report_amounts as (
         cast(null as {{ dbt.type_int() }}) as line_seq,
         categories.direction,
         categories.category,
+        categories.category_code,
         categories.category_en,
         categories.sum_role,
         'report_fact' as category_rule,
         report_facts.fact_key as label_raw,
         cast(null as {{ dbt.type_string() }}) as parent_label_raw,
         report_facts.source_line,
-        case when categories.category = '年初预算' then 'initial_budget' else 'final_account' end as phase,
+        case when categories.category_code = 'initial_budget' then 'initial_budget' else 'final_account' end as phase,
         report_facts.value_raw as amount_raw,
         cast(null as {{ dbt.type_numeric() }}) as wan_factor,
         report_facts.amount_wan as report_amount_wan,
@@ -162,6 +170,7 @@ final as (
         line_seq,
         direction,
         category,
+        category_code,
         category_en,
         sum_role,
         category_rule,

@@ -18,6 +18,17 @@ variants as (
     select * from {{ ref('int_indicator_taxonomy_variants') }}
 ),
 
+taxonomy as (
+    select * from {{ ref('indicator_taxonomy') }}
+),
+
+-- the free-text level 2 under 履职: its level 1 and canonical name (履职 / 履职领域)
+duty_dimension as (
+    select level1_canonical as duty_level1, level2_canonical as duty_level2
+    from taxonomy
+    where dimension_code = 'duty_area'
+),
+
 level1_variants as (
     select distinct level1_canonical, variant_key from variants where variant_level = 'level1'
 ),
@@ -44,8 +55,8 @@ indicators_in_context as (
         indicators.*,
         targets.half_year_raw,
         targets.full_year_raw,
-        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), '\\([0-9.]+(-[0-9.]+)?分?\\)分?$', '') }} as level1_key,
-        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), '\\([0-9.]+(-[0-9.]+)?分?\\)分?$', '') }} as level2_key,
+        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), pb_score_range_suffix_pattern(), '') }} as level1_key,
+        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), pb_score_range_suffix_pattern(), '') }} as level2_key,
         documents.document_key,
         documents.doc_type,
         documents.fiscal_year,
@@ -105,15 +116,17 @@ classified as (
         coalesce(mapped.level1_from_level2, mapped.level1_from_raw) as level1,
         case
             when mapped.level2_from_level2 is not null then mapped.level2_from_level2
-            when mapped.level1_from_raw = '履职' and mapped.level2_raw is not null then '履职领域'
+            when mapped.level1_from_raw = duty_dimension.duty_level1 and mapped.level2_raw is not null then duty_dimension.duty_level2
         end as level2,
         case
             when mapped.level2_from_level2 is not null then 'level2_variant'
-            when mapped.level1_from_raw = '履职' and mapped.level2_raw is not null then 'duty_area'
+            when mapped.level1_from_raw = duty_dimension.duty_level1 and mapped.level2_raw is not null then 'duty_area'
             when mapped.level1_from_raw is not null then 'level1_only'
             else 'unmapped'
-        end as mapping_rule
+        end as mapping_rule,
+        duty_dimension.duty_level1
     from mapped
+    cross join duty_dimension
 ),
 
 final as (
@@ -140,7 +153,7 @@ final as (
             when level1_from_raw = level1 then true
             else false
         end as is_level1_consistent,
-        case when level1 = '履职' then level2_raw end as duty_area,
+        case when level1 = duty_level1 then level2_raw end as duty_area,
         level1_fill,
         level2_fill,
         level3_raw as indicator_name,

@@ -6,7 +6,7 @@
 -- unit has no department form). One row per unit-year that has a self-evaluation report or a
 -- target table; has_self_evaluation / has_target_table say which sides are filled.
 with budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+    select * from {{ ref('int_budget_amounts') }}
 ),
 
 documents as (
@@ -45,11 +45,11 @@ unit_years as (
 final_account as (
     select
         budget_lines.document_key,
-        sum(case when budget_lines.phase = 'initial_budget' and budget_lines.category = '年初预算' then budget_lines.amount_wan end) as initial_budget_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '收入合计' then budget_lines.amount_wan end) as final_income_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '支出合计' then budget_lines.amount_wan end) as final_expenditure_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '基本支出' then budget_lines.amount_wan end) as final_basic_expenditure_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '项目支出' then budget_lines.amount_wan end) as final_project_expenditure_wan
+        sum(case when budget_lines.phase = 'initial_budget' and budget_lines.category_code = 'initial_budget' then budget_lines.amount_wan end) as initial_budget_wan,
+        sum(case when budget_lines.phase = 'final_account' and budget_lines.category_code = 'total_income' then budget_lines.amount_wan end) as final_income_wan,
+        sum(case when budget_lines.phase = 'final_account' and budget_lines.category_code = 'total_expenditure' then budget_lines.amount_wan end) as final_expenditure_wan,
+        sum(case when budget_lines.phase = 'final_account' and budget_lines.category_code = 'basic_expenditure' then budget_lines.amount_wan end) as final_basic_expenditure_wan,
+        sum(case when budget_lines.phase = 'final_account' and budget_lines.category_code = 'project_expenditure' then budget_lines.amount_wan end) as final_project_expenditure_wan
     from budget_lines
     inner join latest_documents
         on latest_documents.document_key = budget_lines.document_key
@@ -69,10 +69,10 @@ target_budget as (
     select
         budget_lines.unit_key,
         budget_lines.fiscal_year,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '资金总额' then budget_lines.amount_wan end) as department_total_funds_wan,
-        sum(case when budget_lines.doc_type = 'project_target' and budget_lines.category = '资金总额' then budget_lines.amount_wan end) as project_total_funds_wan,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '基本支出' then budget_lines.amount_wan end) as target_basic_expenditure_wan,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '项目支出' then budget_lines.amount_wan end) as target_project_expenditure_wan
+        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category_code = 'total_funds' then budget_lines.amount_wan end) as department_total_funds_wan,
+        sum(case when budget_lines.doc_type = 'project_target' and budget_lines.category_code = 'total_funds' then budget_lines.amount_wan end) as project_total_funds_wan,
+        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category_code = 'basic_expenditure' then budget_lines.amount_wan end) as target_basic_expenditure_wan,
+        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category_code = 'project_expenditure' then budget_lines.amount_wan end) as target_project_expenditure_wan
     from budget_lines
     inner join latest_documents
         on latest_documents.document_key = budget_lines.document_key

@@ -2,6 +2,9 @@
 -- unknowable reconciliations, budget lines that could not be classified or read or whose
 -- total is blank, indicator rows whose taxonomy or target value needs a look, and
 -- self-evaluation reports with an unreadable figure, no grade, or a grade outside its score band.
+-- An indicator row gives one row per finding that applies to it. Severity and message of each
+-- finding code (the message a template whose {placeholders} are the row's columns) come from seed
+-- data_quality_findings.
 with issues as (
     select * from {{ ref('stg_perfbudget__extraction_issues') }}
 ),
@@ -11,7 +14,7 @@ documents as (
 ),
 
 reconciliation as (
-    select * from {{ ref('mart_budget_reconciliation') }}
+    select * from {{ ref('int_budget_reconciliation') }}
 ),
 
 budget_lines as (
@@ -28,6 +31,14 @@ report_facts as (
 
 evaluations as (
     select * from {{ ref('fact_evaluation') }}
+),
+
+findings as (
+    select * from {{ ref('data_quality_findings') }}
+),
+
+taxonomy as (
+    select * from {{ ref('indicator_taxonomy') }}
 ),
 
 extraction_findings as (
@@ -50,42 +61,33 @@ extraction_findings as (
 reconciliation_findings as (
     select
         'reconciliation' as finding_source,
-        case when status = 'fail' then 'warning' else 'info' end as severity,
-        {{ dbt.concat(["'reconciliation_'", 'status', "'_'", 'check_code']) }} as finding_code,
-        document_key,
-        source_file,
+        case when reconciliation.status = 'fail' then 'warning' else 'info' end as severity,
+        {{ dbt.concat(["'reconciliation_'", 'reconciliation.status', "'_'", 'reconciliation.check_code']) }} as finding_code,
+        reconciliation.document_key,
+        documents.source_file,
         cast(null as {{ dbt.type_int() }}) as source_line,
-        {{ dbt.concat(['check_code', "' '", 'check_name_zh']) }} as subject,
-        cast(lhs_value as {{ dbt.type_string() }}) as observed_value,
-        cast(rhs_value as {{ dbt.type_string() }}) as expected_value,
+        {{ dbt.concat(['reconciliation.check_code', "' '", 'reconciliation.check_name_zh']) }} as subject,
+        cast(reconciliation.lhs_value as {{ dbt.type_string() }}) as observed_value,
+        cast(reconciliation.rhs_value as {{ dbt.type_string() }}) as expected_value,
         case
-            when status = 'fail' then {{ dbt.concat(["'Does not reconcile: '", 'check_name_en', "', difference '", 'cast(difference as ' ~ dbt.type_string() ~ ')', "' '", 'difference_unit']) }}
-            else {{ dbt.concat(["'Cannot be checked, amounts blank: '", 'check_name_en']) }}
+            when reconciliation.status = 'fail' then {{ dbt.concat(["'Does not reconcile: '", 'reconciliation.check_name_en', "', difference '", 'cast(reconciliation.difference as ' ~ dbt.type_string() ~ ')', "' '", 'reconciliation.difference_unit']) }}
+            else {{ dbt.concat(["'Cannot be checked, amounts blank: '", 'reconciliation.check_name_en']) }}
         end as message
     from reconciliation
-    where status in ('fail', 'unknowable')
+    inner join documents
+        on documents.document_key = reconciliation.document_key
+    where reconciliation.status in ('fail', 'unknowable')
 ),
 
-budget_line_findings as (
+budget_line_codes as (
     select
-        'budget_line' as finding_source,
-        case when category is null or is_unparsed then 'warning' else 'info' end as severity,
-        case
-            when category is null then 'budget_category_unmapped'
-            when is_unparsed then 'amount_unparsed'
-            else 'amount_blank'
-        end as finding_code,
-        budget_lines.document_key,
+        budget_lines.*,
         documents.source_file,
-        budget_lines.source_line,
-        {{ dbt.concat(['budget_lines.label_raw', "' / '", 'budget_lines.phase']) }} as subject,
-        budget_lines.amount_raw as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected_value,
         case
-            when category is null then 'Budget line label matches no category of seed budget_categories'
-            when is_unparsed then 'Amount is neither a number nor 序时进度'
-            else 'Total, subtotal or full-year expenditure amount left blank in the document (kept null, not 0)'
-        end as message
+            when budget_lines.category is null then 'budget_category_unmapped'
+            when budget_lines.is_unparsed then 'amount_unparsed'
+            else 'amount_blank'
+        end as finding_code
     from budget_lines
     inner join documents
         on documents.document_key = budget_lines.document_key
@@ -95,31 +97,66 @@ budget_line_findings as (
            and (budget_lines.sum_role in ('total', 'subtotal') or budget_lines.direction = 'expenditure'))
 ),
 
-indicator_checks as (
+budget_line_findings as (
+    select
+        findings.finding_source,
+        findings.severity,
+        findings.finding_code,
+        budget_line_codes.document_key,
+        budget_line_codes.source_file,
+        budget_line_codes.source_line,
+        {{ dbt.concat(['budget_line_codes.label_raw', "' / '", 'budget_line_codes.phase']) }} as subject,
+        budget_line_codes.amount_raw as observed_value,
+        cast(null as {{ dbt.type_string() }}) as expected_value,
+        findings.message
+    from budget_line_codes
+    inner join findings
+        on findings.finding_code = budget_line_codes.finding_code
+),
+
+indicator_rows as (
     select
         indicators.*,
         documents.source_file,
-        case
-            when indicators.mapping_rule in ('unmapped', 'level1_only') then 'taxonomy_level2_unmapped'
-            when indicators.linked_project_raw is not null and indicators.linked_project_key is null then 'linked_project_unresolved'
-            when indicators.is_half_above_full then 'half_year_target_above_full_year'
-            when indicators.is_level1_consistent = false then 'taxonomy_level1_mismatch'
-            when indicators.has_trivial_lower_bound then 'trivial_lower_bound_zero'
-            when indicators.level2 = '数量指标' and indicators.full_year_comparator in ('<=', '<') then 'upper_bound_on_output_count'
-            when indicators.level1 = '产出指标' and indicators.full_year_qualitative_class = 'free_text' then 'sentence_as_output_target'
-        end as finding_code
+        level1_dimensions.dimension_code as level1_code,
+        level2_dimensions.dimension_code as level2_code
     from indicators
     inner join documents
         on documents.document_key = indicators.document_key
+    left join taxonomy as level1_dimensions
+        on level1_dimensions.level1_canonical = indicators.level1
+        and level1_dimensions.level2_canonical is null
+    left join taxonomy as level2_dimensions
+        on level2_dimensions.level1_canonical = indicators.level1
+        and level2_dimensions.level2_canonical = indicators.level2
+),
+
+-- every finding of an indicator row, one row each (a row unmapped and with a >= 0 target gives two)
+indicator_checks as (
+    select
+        indicator_rows.*,
+        findings.finding_source,
+        findings.severity,
+        findings.finding_code,
+        findings.message as message_template
+    from indicator_rows
+    inner join findings
+        on findings.finding_source = 'indicator'
+        and case findings.finding_code
+            when 'taxonomy_level2_unmapped' then indicator_rows.mapping_rule in ('unmapped', 'level1_only')
+            when 'linked_project_unresolved' then indicator_rows.linked_project_raw is not null and indicator_rows.linked_project_key is null
+            when 'half_year_target_above_full_year' then indicator_rows.is_half_above_full
+            when 'taxonomy_level1_mismatch' then indicator_rows.is_level1_consistent = false
+            when 'trivial_lower_bound_zero' then indicator_rows.has_trivial_lower_bound
+            when 'upper_bound_on_output_count' then indicator_rows.level2_code = 'output_quantity' and indicator_rows.full_year_comparator in ('<=', '<')
+            when 'sentence_as_output_target' then indicator_rows.level1_code = 'output' and indicator_rows.full_year_qualitative_class = 'free_text'
+        end
 ),
 
 indicator_findings as (
     select
-        'indicator' as finding_source,
-        case
-            when finding_code in ('taxonomy_level2_unmapped', 'linked_project_unresolved', 'half_year_target_above_full_year') then 'warning'
-            else 'info'
-        end as severity,
+        finding_source,
+        severity,
         finding_code,
         document_key,
         source_file,
@@ -127,52 +164,55 @@ indicator_findings as (
         indicator_name as subject,
         {{ dbt.concat(["coalesce(half_year_raw, '')", "' | '", "coalesce(full_year_raw, '')"]) }} as observed_value,
         cast(null as {{ dbt.type_string() }}) as expected_value,
-        case finding_code
-            when 'taxonomy_level2_unmapped' then {{ dbt.concat(["'二级指标 not in seed indicator_taxonomy: '", "coalesce(level2_raw, '')"]) }}
-            when 'linked_project_unresolved' then {{ dbt.concat(["'对应项目 names no project of the unit: '", 'linked_project_raw']) }}
-            when 'half_year_target_above_full_year' then 'Half-year >= target is above the full-year one'
-            when 'taxonomy_level1_mismatch' then {{ dbt.concat(["'Printed 一级指标 '", "coalesce(level1_raw, '')", "' differs from the level 1 of its 二级指标 '", 'level1']) }}
-            when 'trivial_lower_bound_zero' then 'A >= 0 target is always met'
-            when 'upper_bound_on_output_count' then 'Upper bound (<=) on an output count: probably meant = or >='
-            when 'sentence_as_output_target' then 'Output target is a sentence, not a measurable value'
-        end as message
+        replace(replace(replace(replace(message_template,
+            '{level2_raw}', coalesce(level2_raw, '')),
+            '{linked_project_raw}', coalesce(linked_project_raw, '')),
+            '{level1_raw}', coalesce(level1_raw, '')),
+            '{level1}', coalesce(level1, '')) as message
     from indicator_checks
-    where finding_code is not null
 ),
 
-report_findings as (
+report_codes as (
     select
-        'self_evaluation' as finding_source,
-        'warning' as severity,
-        'report_figure_unparsed' as finding_code,
         report_facts.document_key,
         documents.source_file,
         report_facts.source_line,
         report_facts.fact_key as subject,
         report_facts.value_raw as observed_value,
         cast(null as {{ dbt.type_string() }}) as expected_value,
-        'Report figure is neither a number nor a word for none' as message
+        'report_figure_unparsed' as finding_code
     from report_facts
     inner join documents
         on documents.document_key = report_facts.document_key
     where report_facts.is_unparsed
     union all
     select
-        'self_evaluation' as finding_source,
-        case when has_grade then 'warning' else 'info' end as severity,
-        case when has_grade then 'evaluation_grade_outside_score_band' else 'evaluation_grade_missing' end as finding_code,
         document_key,
         source_file,
         grade_source_line as source_line,
         'evaluation_grade' as subject,
         grade_raw as observed_value,
         score_band_grade as expected_value,
-        case
-            when has_grade then 'Stated grade is not the grade of the stated score''s band (seed evaluation_grades)'
-            else 'Self-evaluation report states no grade (优/良/中/差) that could be read'
-        end as message
+        case when has_grade then 'evaluation_grade_outside_score_band' else 'evaluation_grade_missing' end as finding_code
     from evaluations
     where not has_grade or is_grade_consistent_with_score = false
+),
+
+report_findings as (
+    select
+        findings.finding_source,
+        findings.severity,
+        findings.finding_code,
+        report_codes.document_key,
+        report_codes.source_file,
+        report_codes.source_line,
+        report_codes.subject,
+        report_codes.observed_value,
+        report_codes.expected_value,
+        findings.message
+    from report_codes
+    inner join findings
+        on findings.finding_code = report_codes.finding_code
 ),
 
 unioned as (

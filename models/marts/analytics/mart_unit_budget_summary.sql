@@ -1,20 +1,26 @@
-{%- set checks = ['I1', 'I2', 'E1', 'E2', 'E2H', 'H1', 'H2', 'S1', 'S2'] -%}
-{%- set sources = [
-    ('财政拨款小计', 'fiscal_appropriation_wan'),
-    ('一般公共预算资金', 'general_public_budget_wan'),
-    ('政府性基金', 'government_fund_wan'),
-    ('财政专户管理资金', 'special_account_wan'),
-    ('国有资本金', 'state_capital_wan'),
-    ('社保基金', 'social_insurance_wan'),
-    ('上年结转资金', 'carry_over_wan'),
-    ('其他资金', 'other_funds_wan'),
-] -%}
+{#- the income sources with a column of their own (seed budget_categories.summary_column) and the
+    checks of seed reconciliation_rules, in the seeds' order; read when the model runs (at parse
+    time, and before the seeds are loaded, the lists are empty) -#}
+{%- set sources_query -%}
+    select category_code, summary_column from {{ ref('budget_categories') }}
+    where summary_column is not null order by sort_order
+{%- endset -%}
+{%- set checks_query -%}
+    select check_code, max(side) as side from {{ ref('reconciliation_rules') }}
+    group by check_code order by min(check_order), check_code
+{%- endset -%}
+{%- set sources = [] -%}
+{%- set checks = [] -%}
+{%- if execute and load_relation(ref('budget_categories')) is not none and load_relation(ref('reconciliation_rules')) is not none -%}
+    {%- set sources = run_query(sources_query).rows -%}
+    {%- set checks = run_query(checks_query).rows -%}
+{%- endif -%}
 with budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+    select * from {{ ref('int_budget_amounts') }}
 ),
 
 reconciliation as (
-    select * from {{ ref('mart_budget_reconciliation') }}
+    select * from {{ ref('int_budget_reconciliation') }}
 ),
 
 documents as (
@@ -39,7 +45,7 @@ latest_budget_lines as (
 ),
 
 latest_reconciliation as (
-    select reconciliation.*
+    select reconciliation.*, latest_documents.unit_key, latest_documents.fiscal_year
     from reconciliation
     inner join latest_documents
         on latest_documents.document_key = reconciliation.document_key
@@ -61,21 +67,21 @@ amounts as (
     select
         unit_key,
         fiscal_year,
-        sum(case when category = '资金总额' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
-        {% for category, column in sources %}
-        sum(case when category = '{{ category }}' and phase = 'annual_budget' then amount_wan end) as {{ column }},
+        sum(case when category_code = 'total_funds' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
+        {% for category_code, column in sources %}
+        sum(case when category_code = '{{ category_code }}' and phase = 'annual_budget' then amount_wan end) as {{ column }},
         {% endfor %}
-        sum(case when category = '基本支出' and phase = 'annual_budget' then amount_wan end) as basic_expenditure_wan,
+        sum(case when category_code = 'basic_expenditure' and phase = 'annual_budget' then amount_wan end) as basic_expenditure_wan,
         sum(case
-            when phase = 'annual_budget' and category = '项目支出' and doc_type = 'dept_target' then amount_wan
-            when phase = 'annual_budget' and category = '项目支出明细' and doc_type = 'project_target' then amount_wan
+            when phase = 'annual_budget' and category_code = 'project_expenditure' and doc_type = 'dept_target' then amount_wan
+            when phase = 'annual_budget' and category_code = 'project_expenditure_line' and doc_type = 'project_target' then amount_wan
         end) as project_expenditure_wan,
         sum(case
-            when phase = 'half_year_plan' and category in ('基本支出', '项目支出') and doc_type = 'dept_target' then amount_wan
-            when phase = 'half_year_plan' and category = '项目支出明细' and doc_type = 'project_target' then amount_wan
+            when phase = 'half_year_plan' and category_code in ('basic_expenditure', 'project_expenditure') and doc_type = 'dept_target' then amount_wan
+            when phase = 'half_year_plan' and category_code = 'project_expenditure_line' and doc_type = 'project_target' then amount_wan
         end) as half_year_plan_wan,
-        sum(case when phase = 'final_account' and category = '收入合计' then amount_wan end) as final_income_wan,
-        sum(case when phase = 'final_account' and category = '支出合计' then amount_wan end) as final_expenditure_wan
+        sum(case when phase = 'final_account' and category_code = 'total_income' then amount_wan end) as final_income_wan,
+        sum(case when phase = 'final_account' and category_code = 'total_expenditure' then amount_wan end) as final_expenditure_wan
     from latest_budget_lines
     group by unit_key, fiscal_year
 ),
@@ -84,10 +90,10 @@ checks as (
     select
         unit_key,
         fiscal_year,
-        {% for check in checks %}
-        {% if check == 'H1' -%}
+        {% for check, side in checks %}
+        {% if side == 'line_pair' -%}
         max(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
-        {%- elif check == 'H2' -%}
+        {%- elif side == 'rate' -%}
         max(case when check_code = '{{ check }}' then abs(difference) end) as {{ check | lower }}_difference,
         {%- else -%}
         sum(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
@@ -118,7 +124,7 @@ final as (
         cast(unit_years.n_project_forms as {{ dbt.type_int() }}) as n_project_forms,
         cast(unit_years.n_self_evaluations as {{ dbt.type_int() }}) as n_self_evaluations,
         amounts.total_funds_wan,
-        {% for category, column in sources %}
+        {% for category_code, column in sources %}
         amounts.{{ column }},
         {% endfor %}
         amounts.basic_expenditure_wan,
@@ -132,7 +138,7 @@ final as (
         amounts.half_year_plan_wan,
         amounts.final_income_wan,
         amounts.final_expenditure_wan,
-        {% for check in checks %}
+        {% for check, side in checks %}
         checks.{{ check | lower }}_difference,
         checks.{{ check | lower }}_status,
         {% endfor %}

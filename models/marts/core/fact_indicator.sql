@@ -14,6 +14,13 @@ units_of_measure as (
     select distinct uom, uom_kind from {{ ref('units_of_measure') }}
 ),
 
+-- a deadline month: a 时间 indicator whose full-year value is 1 to 12 月 (seed indicator_name_roles)
+deadline_role as (
+    select name_text as deadline_name_text, uom as deadline_uom
+    from {{ ref('indicator_name_roles') }}
+    where role = 'deadline'
+),
+
 half_year as (
     select * from parsed_values where period = 'half_year' and kind = 'target'
 ),
@@ -129,8 +136,8 @@ final as (
         case when half_year.is_multi_unit or full_year.is_multi_unit then true else false end as is_multi_unit,
         case when half_year.is_trivial_lower_bound or full_year.is_trivial_lower_bound then true else false end as has_trivial_lower_bound,
         case
-            when full_year.uom = '月' and full_year.value_num between 1 and 12
-                and {{ dbt.position("'时间'", 'linked.indicator_name') }} > 0 then true
+            when full_year.uom = deadline_role.deadline_uom and full_year.value_num between 1 and 12
+                and {{ dbt.position('deadline_role.deadline_name_text', 'linked.indicator_name') }} > 0 then true
             else false
         end as is_deadline_month,
         case
@@ -152,6 +159,7 @@ final as (
         on actual.indicator_key = linked.indicator_key
     left join completion
         on completion.indicator_key = linked.indicator_key
+    cross join deadline_role
     left join units_of_measure as full_uom
         on full_uom.uom = {{ dbt.split_part('full_year.uom', "'/'", 1) }}
 )
