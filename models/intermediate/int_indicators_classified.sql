@@ -2,20 +2,8 @@
 -- level 2 (score suffix stripped) is looked up among the taxonomy's level-2 variants first and
 -- gives level 1; the raw level 1 is only a cross-check. An unmatched level 2 under a 履职
 -- level 1 is the unit's duty area: canonical 履职领域, the text kept in duty_area.
-with indicators as (
-    select * from {{ ref('stg_perfbudget__indicators') }}
-),
-
-indicator_values as (
-    select * from {{ ref('stg_perfbudget__indicator_values') }}
-),
-
-documents as (
-    select * from {{ ref('int_documents_resolved') }}
-),
-
-variants as (
-    select * from {{ ref('int_indicator_taxonomy_variants') }}
+with taxonomy_matches as (
+    select * from {{ ref('int_indicator_taxonomy_matches') }}
 ),
 
 taxonomy as (
@@ -29,103 +17,22 @@ duty_dimension as (
     where dimension_code = 'duty_area'
 ),
 
-level1_variants as (
-    select distinct level1_canonical, variant_key from variants where variant_level = 'level1'
-),
-
-level2_variants as (
-    select distinct level1_canonical, level2_canonical, variant_key from variants where variant_level = 'level2'
-),
-
--- the half-year and full-year targets beside their row (indicator_values.csv holds one row per
--- printed value cell group; a period the template does not print stays null)
-targets as (
-    select
-        doc_id,
-        indicator_seq,
-        max(case when period = 'half_year' then value_raw end) as half_year_raw,
-        max(case when period = 'full_year' then value_raw end) as full_year_raw
-    from indicator_values
-    where kind = 'target'
-    group by doc_id, indicator_seq
-),
-
-indicators_in_context as (
-    select
-        indicators.*,
-        targets.half_year_raw,
-        targets.full_year_raw,
-        {{ pb_regexp_replace(pb_name_key('indicators.level1_raw'), pb_score_range_suffix_pattern(), '') }} as level1_key,
-        {{ pb_regexp_replace(pb_name_key('indicators.level2_raw'), pb_score_range_suffix_pattern(), '') }} as level2_key,
-        documents.document_key,
-        documents.doc_type,
-        documents.fiscal_year,
-        documents.unit_key,
-        documents.unit_name_key,
-        documents.project_key
-    from indicators
-    inner join documents
-        on documents.doc_id = indicators.doc_id
-    left join targets
-        on targets.doc_id = indicators.doc_id
-        and targets.indicator_seq = indicators.indicator_seq
-),
-
-with_level1 as (
-    select
-        indicators_in_context.*,
-        level1_variants.level1_canonical as level1_from_raw
-    from indicators_in_context
-    left join level1_variants
-        on level1_variants.variant_key = indicators_in_context.level1_key
-),
-
-level2_candidates as (
-    select
-        with_level1.document_key,
-        with_level1.indicator_seq,
-        level2_variants.level1_canonical,
-        level2_variants.level2_canonical,
-        row_number() over (
-            partition by with_level1.document_key, with_level1.indicator_seq
-            order by
-                case when level2_variants.level1_canonical = with_level1.level1_from_raw then 0 else 1 end,
-                level2_variants.level1_canonical,
-                level2_variants.level2_canonical
-        ) as candidate_rank
-    from with_level1
-    inner join level2_variants
-        on level2_variants.variant_key = with_level1.level2_key
-),
-
-mapped as (
-    select
-        with_level1.*,
-        level2_candidates.level1_canonical as level1_from_level2,
-        level2_candidates.level2_canonical as level2_from_level2
-    from with_level1
-    left join level2_candidates
-        on level2_candidates.document_key = with_level1.document_key
-        and level2_candidates.indicator_seq = with_level1.indicator_seq
-        and level2_candidates.candidate_rank = 1
-),
-
 classified as (
     select
-        mapped.*,
-        coalesce(mapped.level1_from_level2, mapped.level1_from_raw) as level1,
+        taxonomy_matches.*,
+        coalesce(taxonomy_matches.level1_from_level2, taxonomy_matches.level1_from_raw) as level1,
         case
-            when mapped.level2_from_level2 is not null then mapped.level2_from_level2
-            when mapped.level1_from_raw = duty_dimension.duty_level1 and mapped.level2_raw is not null then duty_dimension.duty_level2
+            when taxonomy_matches.level2_from_level2 is not null then taxonomy_matches.level2_from_level2
+            when taxonomy_matches.level1_from_raw = duty_dimension.duty_level1 and taxonomy_matches.level2_raw is not null then duty_dimension.duty_level2
         end as level2,
         case
-            when mapped.level2_from_level2 is not null then 'level2_variant'
-            when mapped.level1_from_raw = duty_dimension.duty_level1 and mapped.level2_raw is not null then 'duty_area'
-            when mapped.level1_from_raw is not null then 'level1_only'
+            when taxonomy_matches.level2_from_level2 is not null then 'level2_variant'
+            when taxonomy_matches.level1_from_raw = duty_dimension.duty_level1 and taxonomy_matches.level2_raw is not null then 'duty_area'
+            when taxonomy_matches.level1_from_raw is not null then 'level1_only'
             else 'unmapped'
         end as mapping_rule,
         duty_dimension.duty_level1
-    from mapped
+    from taxonomy_matches
     cross join duty_dimension
 ),
 

@@ -2,27 +2,26 @@
 -- unknowable reconciliations, budget lines that could not be classified or read or whose
 -- total is blank, indicator rows whose taxonomy or target value needs a look, and
 -- self-evaluation reports with an unreadable figure, no grade, or a grade outside its score band.
--- An indicator row gives one row per finding that applies to it. Severity and message of each
--- finding code (the message a template whose {placeholders} are the row's columns) come from seed
--- data_quality_findings.
-with issues as (
-    select * from {{ ref('stg_perfbudget__extraction_issues') }}
+-- An indicator row gives one row per finding that applies to it (int_indicator_findings). Severity
+-- and message of each finding code come from seed data_quality_findings.
+with extraction_findings as (
+    select * from {{ ref('int_extraction_findings') }}
 ),
 
 documents as (
     select * from {{ ref('dim_document') }}
 ),
 
-reconciliation as (
-    select * from {{ ref('int_budget_reconciliation') }}
+reconciliation_findings as (
+    select * from {{ ref('int_reconciliation_findings') }}
 ),
 
-budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+budget_line_findings as (
+    select * from {{ ref('int_budget_line_findings') }}
 ),
 
-indicators as (
-    select * from {{ ref('fact_indicator') }}
+indicator_findings as (
+    select * from {{ ref('int_indicator_findings') }}
 ),
 
 report_facts as (
@@ -35,141 +34,6 @@ evaluations as (
 
 findings as (
     select * from {{ ref('data_quality_findings') }}
-),
-
-taxonomy as (
-    select * from {{ ref('indicator_taxonomy') }}
-),
-
-extraction_findings as (
-    select
-        'extraction' as finding_source,
-        coalesce(issues.severity, 'warning') as severity,
-        coalesce(issues.issue_code, 'extraction_issue') as finding_code,
-        documents.document_key,
-        issues.source_file,
-        issues.source_line,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected_value,
-        issues.message
-    from issues
-    left join documents
-        on documents.doc_id = issues.doc_id
-),
-
-reconciliation_findings as (
-    select
-        'reconciliation' as finding_source,
-        case when reconciliation.status = 'fail' then 'warning' else 'info' end as severity,
-        {{ dbt.concat(["'reconciliation_'", 'reconciliation.status', "'_'", 'reconciliation.check_code']) }} as finding_code,
-        reconciliation.document_key,
-        documents.source_file,
-        cast(null as {{ dbt.type_int() }}) as source_line,
-        {{ dbt.concat(['reconciliation.check_code', "' '", 'reconciliation.check_name_zh']) }} as subject,
-        cast(reconciliation.lhs_value as {{ dbt.type_string() }}) as observed_value,
-        cast(reconciliation.rhs_value as {{ dbt.type_string() }}) as expected_value,
-        case
-            when reconciliation.status = 'fail' then {{ dbt.concat(["'Does not reconcile: '", 'reconciliation.check_name_en', "', difference '", 'cast(reconciliation.difference as ' ~ dbt.type_string() ~ ')', "' '", 'reconciliation.difference_unit']) }}
-            else {{ dbt.concat(["'Cannot be checked, amounts blank: '", 'reconciliation.check_name_en']) }}
-        end as message
-    from reconciliation
-    inner join documents
-        on documents.document_key = reconciliation.document_key
-    where reconciliation.status in ('fail', 'unknowable')
-),
-
-budget_line_codes as (
-    select
-        budget_lines.*,
-        documents.source_file,
-        case
-            when budget_lines.category is null then 'budget_category_unmapped'
-            when budget_lines.is_unparsed then 'amount_unparsed'
-            else 'amount_blank'
-        end as finding_code
-    from budget_lines
-    inner join documents
-        on documents.document_key = budget_lines.document_key
-    where budget_lines.category is null
-       or budget_lines.is_unparsed
-       or (budget_lines.is_blank and budget_lines.phase = 'annual_budget'
-           and (budget_lines.sum_role in ('total', 'subtotal') or budget_lines.direction = 'expenditure'))
-),
-
-budget_line_findings as (
-    select
-        findings.finding_source,
-        findings.severity,
-        findings.finding_code,
-        budget_line_codes.document_key,
-        budget_line_codes.source_file,
-        budget_line_codes.source_line,
-        {{ dbt.concat(['budget_line_codes.label_raw', "' / '", 'budget_line_codes.phase']) }} as subject,
-        budget_line_codes.amount_raw as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected_value,
-        findings.message
-    from budget_line_codes
-    inner join findings
-        on findings.finding_code = budget_line_codes.finding_code
-),
-
-indicator_rows as (
-    select
-        indicators.*,
-        documents.source_file,
-        level1_dimensions.dimension_code as level1_code,
-        level2_dimensions.dimension_code as level2_code
-    from indicators
-    inner join documents
-        on documents.document_key = indicators.document_key
-    left join taxonomy as level1_dimensions
-        on level1_dimensions.level1_canonical = indicators.level1
-        and level1_dimensions.level2_canonical is null
-    left join taxonomy as level2_dimensions
-        on level2_dimensions.level1_canonical = indicators.level1
-        and level2_dimensions.level2_canonical = indicators.level2
-),
-
--- every finding of an indicator row, one row each (a row unmapped and with a >= 0 target gives two)
-indicator_checks as (
-    select
-        indicator_rows.*,
-        findings.finding_source,
-        findings.severity,
-        findings.finding_code,
-        findings.message as message_template
-    from indicator_rows
-    inner join findings
-        on findings.finding_source = 'indicator'
-        and case findings.finding_code
-            when 'taxonomy_level2_unmapped' then indicator_rows.mapping_rule in ('unmapped', 'level1_only')
-            when 'linked_project_unresolved' then indicator_rows.linked_project_raw is not null and indicator_rows.linked_project_key is null
-            when 'half_year_target_above_full_year' then indicator_rows.is_half_above_full
-            when 'taxonomy_level1_mismatch' then indicator_rows.is_level1_consistent = false
-            when 'trivial_lower_bound_zero' then indicator_rows.has_trivial_lower_bound
-            when 'upper_bound_on_output_count' then indicator_rows.level2_code = 'output_quantity' and indicator_rows.full_year_comparator in ('<=', '<')
-            when 'sentence_as_output_target' then indicator_rows.level1_code = 'output' and indicator_rows.full_year_qualitative_class = 'free_text'
-        end
-),
-
-indicator_findings as (
-    select
-        finding_source,
-        severity,
-        finding_code,
-        document_key,
-        source_file,
-        source_line,
-        indicator_name as subject,
-        {{ dbt.concat(["coalesce(half_year_raw, '')", "' | '", "coalesce(full_year_raw, '')"]) }} as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected_value,
-        replace(replace(replace(replace(message_template,
-            '{level2_raw}', coalesce(level2_raw, '')),
-            '{linked_project_raw}', coalesce(linked_project_raw, '')),
-            '{level1_raw}', coalesce(level1_raw, '')),
-            '{level1}', coalesce(level1, '')) as message
-    from indicator_checks
 ),
 
 report_codes as (
@@ -216,15 +80,15 @@ report_findings as (
 ),
 
 unioned as (
-    select * from extraction_findings
+    {%- for findings_cte in ['extraction_findings', 'reconciliation_findings', 'budget_line_findings', 'indicator_findings', 'report_findings'] %}
+    select
+        finding_source, severity, finding_code, document_key, source_file, source_line,
+        subject, observed_value, expected_value, message
+    from {{ findings_cte }}
+    {%- if not loop.last %}
     union all
-    select * from reconciliation_findings
-    union all
-    select * from budget_line_findings
-    union all
-    select * from indicator_findings
-    union all
-    select * from report_findings
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
