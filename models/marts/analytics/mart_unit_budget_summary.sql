@@ -1,26 +1,12 @@
-{#- the income sources with a column of their own (seed budget_categories.summary_column) and the
-    checks of seed reconciliation_rules, in the seeds' order; read when the model runs (at parse
-    time, and before the seeds are loaded, the lists are empty) -#}
-{%- set sources_query -%}
-    select category_code, summary_column from {{ ref('budget_categories') }}
-    where summary_column is not null order by sort_order
-{%- endset -%}
-{%- set checks_query -%}
-    select check_code, max(side) as side from {{ ref('reconciliation_rules') }}
-    group by check_code order by min(check_order), check_code
-{%- endset -%}
-{%- set sources = [] -%}
-{%- set checks = [] -%}
-{%- if execute and load_relation(ref('budget_categories')) is not none and load_relation(ref('reconciliation_rules')) is not none -%}
-    {%- set sources = run_query(sources_query).rows -%}
-    {%- set checks = run_query(checks_query).rows -%}
-{%- endif -%}
-with budget_lines as (
-    select * from {{ ref('int_budget_amounts') }}
+{#- the income sources with a column of their own and the checks, from the seeds (macros/seed_lists.sql) -#}
+{%- set sources = pb_summary_sources() -%}
+{%- set checks = pb_reconciliation_checks() -%}
+with document_totals as (
+    select * from {{ ref('int_document_budget_totals') }}
 ),
 
-reconciliation as (
-    select * from {{ ref('int_budget_reconciliation') }}
+check_results as (
+    select * from {{ ref('int_document_check_results') }}
 ),
 
 documents as (
@@ -37,18 +23,18 @@ latest_documents as (
     select * from documents where is_latest and fiscal_year is not null
 ),
 
-latest_budget_lines as (
-    select budget_lines.*
-    from budget_lines
+latest_totals as (
+    select document_totals.*, latest_documents.unit_key, latest_documents.fiscal_year
+    from document_totals
     inner join latest_documents
-        on latest_documents.document_key = budget_lines.document_key
+        on latest_documents.document_key = document_totals.document_key
 ),
 
-latest_reconciliation as (
-    select reconciliation.*, latest_documents.unit_key, latest_documents.fiscal_year
-    from reconciliation
+latest_check_results as (
+    select check_results.*, latest_documents.unit_key, latest_documents.fiscal_year
+    from check_results
     inner join latest_documents
-        on latest_documents.document_key = reconciliation.document_key
+        on latest_documents.document_key = check_results.document_key
 ),
 
 unit_years as (
@@ -67,47 +53,34 @@ amounts as (
     select
         unit_key,
         fiscal_year,
-        sum(case when category_code = 'total_funds' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
+        sum(total_funds_wan) as total_funds_wan,
         {% for category_code, column in sources %}
-        sum(case when category_code = '{{ category_code }}' and phase = 'annual_budget' then amount_wan end) as {{ column }},
+        sum({{ column }}) as {{ column }},
         {% endfor %}
-        sum(case when category_code = 'basic_expenditure' and phase = 'annual_budget' then amount_wan end) as basic_expenditure_wan,
-        sum(case
-            when phase = 'annual_budget' and category_code = 'project_expenditure' and doc_type = 'dept_target' then amount_wan
-            when phase = 'annual_budget' and category_code = 'project_expenditure_line' and doc_type = 'project_target' then amount_wan
-        end) as project_expenditure_wan,
-        sum(case
-            when phase = 'half_year_plan' and category_code in ('basic_expenditure', 'project_expenditure') and doc_type = 'dept_target' then amount_wan
-            when phase = 'half_year_plan' and category_code = 'project_expenditure_line' and doc_type = 'project_target' then amount_wan
-        end) as half_year_plan_wan,
-        sum(case when phase = 'final_account' and category_code = 'total_income' then amount_wan end) as final_income_wan,
-        sum(case when phase = 'final_account' and category_code = 'total_expenditure' then amount_wan end) as final_expenditure_wan
-    from latest_budget_lines
+        sum(basic_expenditure_wan) as basic_expenditure_wan,
+        sum(project_expenditure_wan) as project_expenditure_wan,
+        sum(half_year_plan_wan) as half_year_plan_wan,
+        sum(final_income_wan) as final_income_wan,
+        sum(final_expenditure_wan) as final_expenditure_wan
+    from latest_totals
     group by unit_key, fiscal_year
 ),
 
+-- a unit-year's check: the worst status of its forms (fail, pass, unknowable, not_applicable), the
+-- largest difference of H1 and H2 and the sum of the sum checks' differences
 checks as (
     select
         unit_key,
         fiscal_year,
         {% for check, side in checks %}
-        {% if side == 'line_pair' -%}
-        max(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
-        {%- elif side == 'rate' -%}
-        max(case when check_code = '{{ check }}' then abs(difference) end) as {{ check | lower }}_difference,
-        {%- else -%}
-        sum(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
-        {%- endif %}
-        case
-            when sum(case when check_code = '{{ check }}' and status = 'fail' then 1 else 0 end) > 0 then 'fail'
-            when sum(case when check_code = '{{ check }}' and status = 'pass' then 1 else 0 end) > 0 then 'pass'
-            when sum(case when check_code = '{{ check }}' and status = 'unknowable' then 1 else 0 end) > 0 then 'unknowable'
-            else 'not_applicable'
+        {{ 'max' if side in ('line_pair', 'rate') else 'sum' }}({{ check | lower }}_difference) as {{ check | lower }}_difference,
+        case max({{ check | lower }}_status_rank)
+            when 4 then 'fail' when 3 then 'pass' when 2 then 'unknowable' else 'not_applicable'
         end as {{ check | lower }}_status,
         {% endfor %}
-        sum(case when status = 'fail' then 1 else 0 end) as n_checks_failed,
-        sum(case when status = 'unknowable' then 1 else 0 end) as n_checks_unknowable
-    from latest_reconciliation
+        sum(n_checks_failed) as n_checks_failed,
+        sum(n_checks_unknowable) as n_checks_unknowable
+    from latest_check_results
     group by unit_key, fiscal_year
 ),
 
