@@ -66,6 +66,8 @@
                     when {{ pb_regexp_matches(text, '万$') }} then 10000
                     else 1
                 end as {{ dbt.type_numeric() }})
+        {# a 万 or 亿 with no number before it (万, 零亿) is no number #}
+        when {{ pb_regexp_matches(text, '^[零〇]*[万亿]') }} then null
         when {{ pb_regexp_matches(text, '^[零〇一二两三四五六七八九十百千万亿]+(点[零〇一二两三四五六七八九]+[万亿]?)?$') }}
             or {{ pb_regexp_matches(text, '^点[零〇一二两三四五六七八九]+[万亿]?$') }} then
             cast(
