@@ -10,13 +10,15 @@
 -- A full build goes into a new file, where no model exists yet, so `is_incremental()` is false
 -- and both macros render nothing: the same SQL builds everything.
 
--- the config of a document-keyed model: incremental, append after deleting the changed keys
-{% macro pb_incremental_by(column='doc_id') -%}
+-- the config of a document-keyed model: incremental, append after deleting the changed keys;
+-- `post_hook` names a macro run after the append (hooks are rendered when the model runs)
+{% macro pb_incremental_by(column='doc_id', post_hook=none) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook=["{{ pb_delete_changed('" ~ column ~ "') }}"]
+        pre_hook=["{{ pb_delete_changed('" ~ column ~ "') }}"],
+        post_hook=(["{{ " ~ post_hook ~ "() }}"] if post_hook else [])
     ) }}
 {%- endmacro %}
 
@@ -36,5 +38,33 @@
     where {{ column }} in (
         select {{ column }} from {{ ref('stg_perfbudget__changed_documents') }} where {{ column }} is not null
     )
+    {%- endif -%}
+{%- endmacro %}
+
+-- An indicator's 对应项目 may name a project of another form (int_projects): when that form
+-- comes, goes or renames its project, the link of an unchanged form's row changes too. After
+-- the append, every row with a link cell is linked again (a few % of the rows; a full build
+-- has just computed them in the model's own join). int_indicators_linked:
+{% macro pb_relink_to_projects() -%}
+    {%- if is_incremental() -%}
+    update {{ this }}
+    set linked_project_key = (
+        select projects.project_key
+        from {{ ref('int_projects') }} as projects
+        where projects.project_key = {{ this }}.linked_project_lookup_key
+    )
+    where linked_project_lookup_key is not null
+    {%- endif -%}
+{%- endmacro %}
+
+-- … and fact_indicator takes the links from int_indicators_linked
+{% macro pb_relink_facts() -%}
+    {%- if is_incremental() -%}
+    update {{ this }} as facts
+    set linked_project_key = linked.linked_project_key
+    from {{ ref('int_indicators_linked') }} as linked
+    where facts.indicator_key = linked.indicator_key
+        and linked.linked_project_lookup_key is not null
+        and facts.linked_project_key is distinct from linked.linked_project_key
     {%- endif -%}
 {%- endmacro %}

@@ -52,8 +52,9 @@
             when {{ whole }} = '' then 0
             when {{ pb_regexp_matches(whole, '^[0-9]+$') }} then {{ pb_try_cast(whole, dbt.type_numeric()) }}
             when {{ pb_regexp_matches(whole, positional) }} then
-                {{ pb_cn_section_value(pb_regexp_extract(whole, '^([^亿]*)亿', 1)) }} * 100000000
-                + {{ pb_cn_section_value(pb_regexp_extract(whole, '([^亿万]*)万', 1)) }} * 10000
+                {# in 64 bits: a section of 亿 above 21 overflows a 32-bit integer (6233亿) #}
+                cast({{ pb_cn_section_value(pb_regexp_extract(whole, '^([^亿]*)亿', 1)) }} as {{ dbt.type_bigint() }}) * 100000000
+                + cast({{ pb_cn_section_value(pb_regexp_extract(whole, '([^亿万]*)万', 1)) }} as {{ dbt.type_bigint() }}) * 10000
                 + {{ pb_cn_section_value(pb_regexp_extract(whole, '([^亿万]*)$', 1)) }}
         end
     {%- endset -%}
@@ -65,6 +66,8 @@
                     when {{ pb_regexp_matches(text, '万$') }} then 10000
                     else 1
                 end as {{ dbt.type_numeric() }})
+        {# a 万 or 亿 with no number before it (万, 零亿) is no number #}
+        when {{ pb_regexp_matches(text, '^[零〇]*[万亿]') }} then null
         when {{ pb_regexp_matches(text, '^[零〇一二两三四五六七八九十百千万亿]+(点[零〇一二两三四五六七八九]+[万亿]?)?$') }}
             or {{ pb_regexp_matches(text, '^点[零〇一二两三四五六七八九]+[万亿]?$') }} then
             cast(

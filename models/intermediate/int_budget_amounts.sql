@@ -13,24 +13,8 @@
 -- names a balance or a reduction (seed negative_amount_labels: 结余, 调减 …).
 {{ pb_incremental_by('doc_id') }}
 
-with budget_lines as (
-    select * from {{ ref('int_budget_lines_classified') }}{{ pb_changed_only('doc_id') }}
-),
-
-amounts as (
-    select * from {{ ref('stg_perfbudget__budget_amounts') }}{{ pb_changed_only('doc_id') }}
-),
-
-report_facts as (
-    select * from {{ ref('int_report_facts_parsed') }}{{ pb_changed_only('doc_id') }}
-),
-
-category_variants as (
-    select * from {{ ref('int_budget_category_variants') }}
-),
-
-categories as (
-    select * from {{ ref('budget_categories') }}
+with amount_cells as (
+    select * from {{ ref('int_budget_amount_cells') }}{{ pb_changed_only('doc_id') }}
 ),
 
 schedule_tokens as (
@@ -41,81 +25,11 @@ negative_labels as (
     select word from {{ ref('negative_amount_labels') }}
 ),
 
--- the amount cells the extractor landed (staging contract v2: one row per amount cell of the
--- template, blank included), beside their classified line; amounts printed in 元 are 万元 / 10 000
-line_amounts as (
-    select
-        budget_lines.budget_line_id,
-        budget_lines.document_key,
-        budget_lines.doc_id,
-        budget_lines.doc_type,
-        budget_lines.unit_key,
-        budget_lines.project_key,
-        budget_lines.fiscal_year,
-        budget_lines.line_seq,
-        budget_lines.direction,
-        budget_lines.category,
-        budget_lines.category_en,
-        budget_lines.sum_role,
-        budget_lines.category_rule,
-        budget_lines.label_raw,
-        budget_lines.parent_label_raw,
-        budget_lines.source_line,
-        amounts.phase,
-        amounts.amount_raw,
-        cast(case when amounts.amount_unit = '元' then 0.0001 else 1 end as {{ dbt.type_numeric() }}) as wan_factor,
-        cast(null as {{ dbt.type_numeric() }}) as report_amount_wan,
-        false as is_stated_as_none
-    from budget_lines
-    inner join amounts
-        on amounts.doc_id = budget_lines.doc_id
-        and amounts.line_seq = budget_lines.line_seq
-),
-
-report_amounts as (
-    select
-        {{ pb_key(['report_facts.document_key', "'fact'", 'report_facts.fact_key', 'report_facts.source_line']) }} as budget_line_id,
-        report_facts.document_key,
-        report_facts.doc_id,
-        report_facts.doc_type,
-        report_facts.unit_key,
-        cast(null as {{ dbt.type_string() }}) as project_key,
-        report_facts.fiscal_year,
-        cast(null as {{ dbt.type_int() }}) as line_seq,
-        categories.direction,
-        categories.category,
-        categories.category_en,
-        categories.sum_role,
-        'report_fact' as category_rule,
-        report_facts.fact_key as label_raw,
-        cast(null as {{ dbt.type_string() }}) as parent_label_raw,
-        report_facts.source_line,
-        case when categories.category = '年初预算' then 'initial_budget' else 'final_account' end as phase,
-        report_facts.value_raw as amount_raw,
-        cast(null as {{ dbt.type_numeric() }}) as wan_factor,
-        report_facts.amount_wan as report_amount_wan,
-        report_facts.is_nil_word as is_stated_as_none
-    from report_facts
-    inner join category_variants
-        on category_variants.variant_key = {{ pb_name_key('report_facts.fact_key') }}
-        and category_variants.form_scope in ('self_eval', 'both')
-    inner join categories
-        on categories.category = category_variants.category
-    where report_facts.doc_type = 'dept_self_eval'
-        and (report_facts.uom_kind = 'money' or report_facts.unit_raw is null)
-),
-
-unioned as (
-    select * from line_amounts
-    union all
-    select * from report_amounts
-),
-
 normalised as (
     select
-        unioned.*,
-        {{ pb_regexp_replace(pb_fullwidth_to_ascii('unioned.amount_raw'), '[[:space:]]', '') }} as amount_ascii
-    from unioned
+        amount_cells.*,
+        {{ pb_regexp_replace(pb_fullwidth_to_ascii('amount_cells.amount_raw'), '[[:space:]]', '') }} as amount_ascii
+    from amount_cells
 ),
 
 parsed as (
@@ -164,6 +78,7 @@ final as (
         line_seq,
         direction,
         category,
+        category_code,
         category_en,
         sum_role,
         category_rule,

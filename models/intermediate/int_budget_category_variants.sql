@@ -1,5 +1,5 @@
 -- One row per label variant of a budget category (seed budget_categories), with its comparable
--- key (no whitespace, no '|', ASCII parentheses), so '财政拨款 | 小计' finds 财政拨款小计.
+-- key (no whitespace, no '|', ASCII parentheses), so 财政拨款 | 小计 finds 财政拨款小计.
 with categories as (
     select * from {{ ref('budget_categories') }}
 ),

@@ -21,6 +21,11 @@ categories as (
     select * from {{ ref('budget_categories') }}
 ),
 
+-- the category of a named project or spending content line (项目支出明细)
+project_line_category as (
+    select category from categories where category_code = 'project_expenditure_line'
+),
+
 lines_in_context as (
     select
         budget_lines.*,
@@ -53,7 +58,7 @@ classified as (
         matched.*,
         coalesce(
             matched.matched_category,
-            case when matched.direction = 'expenditure' and matched.form_scope = 'target' then '项目支出明细' end
+            case when matched.direction = 'expenditure' and matched.form_scope = 'target' then project_line_category.category end
         ) as category,
         case
             when matched.matched_category is not null then 'label_variant'
@@ -61,17 +66,21 @@ classified as (
             else 'unmapped'
         end as category_rule
     from matched
+    cross join project_line_category
 ),
 
 with_project as (
     select
         classified.*,
+        categories.category_code,
         case
             when classified.doc_type in ('project_target', 'project_self_eval') then classified.document_project_key
-            when classified.doc_type = 'dept_target' and classified.category = '项目支出明细'
+            when classified.doc_type = 'dept_target' and categories.category_code = 'project_expenditure_line'
                 then {{ pb_key(['classified.unit_name_key', 'classified.fiscal_year', pb_name_key('classified.label_raw')]) }}
         end as project_key
     from classified
+    left join categories
+        on categories.category = classified.category
 ),
 
 final as (
@@ -86,6 +95,7 @@ final as (
         with_project.line_seq,
         with_project.direction,
         with_project.category,
+        with_project.category_code,
         categories.category_en,
         categories.sum_role,
         with_project.category_rule,

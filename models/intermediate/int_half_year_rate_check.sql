@@ -18,13 +18,18 @@ parsed_values as (
     select * from {{ ref('int_indicator_values_parsed') }}
 ),
 
+-- the 三级 indicator whose half-year target is checked (seed indicator_name_roles: 预算执行率)
+rate_indicator_names as (
+    select name_text from {{ ref('indicator_name_roles') }} where role = 'budget_execution_rate'
+),
+
 plans as (
     select
         document_key,
         sum(case when direction = 'expenditure' and phase = 'half_year_plan' then amount_wan end) as half_year_plan_wan,
         sum(case when direction = 'expenditure' and phase = 'half_year_plan' and is_schedule_paced then 1 else 0 end) as n_schedule_paced,
         sum(case when direction = 'expenditure' and phase = 'annual_budget' then amount_wan end) as expenditure_annual_wan,
-        sum(case when category = '资金总额' and phase = 'annual_budget' then amount_wan end) as total_funds_wan
+        sum(case when category_code = 'total_funds' and phase = 'annual_budget' then amount_wan end) as total_funds_wan
     from amounts
     group by document_key
 ),
@@ -40,7 +45,8 @@ rate_targets as (
         on parsed_values.indicator_key = indicators.indicator_key
         and parsed_values.period = 'half_year'
         and parsed_values.kind = 'target'
-    where indicators.indicator_name = '{{ var("budget_execution_rate_indicator", "预算执行率") }}'
+    inner join rate_indicator_names
+        on rate_indicator_names.name_text = indicators.indicator_name
     group by indicators.document_key
 ),
 

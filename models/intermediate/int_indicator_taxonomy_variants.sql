@@ -25,7 +25,7 @@ keyed as (
         applies_to,
         case when level2_canonical is null then 'level1' else 'level2' end as variant_level,
         element as variant,
-        {{ pb_regexp_replace(pb_name_key('element'), '\\([0-9.]+分\\)$', '') }} as variant_key
+        {{ pb_regexp_replace(pb_name_key('element'), pb_score_suffix_pattern(), '') }} as variant_key
     from exploded
 ),
 

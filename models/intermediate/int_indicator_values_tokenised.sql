@@ -84,12 +84,12 @@ with_suffix as (
 tokenised as (
     select
         with_suffix.*,
-        -- '±3%以内' keeps ±: a prefix comparator wins over a suffix one
+        -- ±3%以内 keeps ±: a prefix comparator wins over a suffix one
         coalesce(prefix_comparator, suffix_comparator) as comparator_token,
-        {{ pb_regexp_matches('body', '^[0-9]{4}[.年/-][0-9]{1,2}月?(-|—|~|～|至)[0-9]{4}') }} as is_date_range,
-        {{ pb_regexp_extract('body', '^([0-9][0-9,]*(\\.[0-9]+)?)[^0-9]*(-|—|~|～|至)[0-9]', 1) }} as range_min_text,
-        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*(-|—|~|～|至)([0-9][0-9,]*(\\.[0-9]+)?)', 3) }} as range_max_text,
-        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*(-|—|~|～|至)[0-9][0-9,]*(\\.[0-9]+)?(.*)$', 4) }} as range_tail,
+        {{ pb_regexp_matches('body', pb_date_range_pattern()) }} as is_date_range,
+        {{ pb_regexp_extract('body', '^([0-9][0-9,]*(\\.[0-9]+)?)[^0-9]*' ~ pb_range_dash() ~ '[0-9]', 1) }} as range_min_text,
+        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*' ~ pb_range_dash() ~ '([0-9][0-9,]*(\\.[0-9]+)?)', 3) }} as range_max_text,
+        {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?[^0-9]*' ~ pb_range_dash() ~ '[0-9][0-9,]*(\\.[0-9]+)?(.*)$', 4) }} as range_tail,
         {{ pb_regexp_extract('body', '^([0-9][0-9,]*(\\.[0-9]+)?)', 1) }} as number_text,
         {{ pb_regexp_extract('body', '^[0-9][0-9,]*(\\.[0-9]+)?(.*)$', 2) }} as number_tail
     from with_suffix

@@ -51,7 +51,7 @@ from_budget_lines as (
         3 as source_rank
     from budget_lines
     where budget_lines.doc_type = 'dept_target'
-      and budget_lines.category = '项目支出明细'
+      and budget_lines.category_code = 'project_expenditure_line'
 ),
 
 unioned as (
@@ -85,8 +85,8 @@ final as (
         project_level,
         start_raw,
         end_raw,
-        {{ pb_regexp_replace(pb_regexp_replace('start_raw', '^([0-9]{4})年([0-9])月$', '\\1-0\\2'), '^([0-9]{4})年([0-9]{2})月$', '\\1-\\2') }} as start_period,
-        {{ pb_regexp_replace(pb_regexp_replace('end_raw', '^([0-9]{4})年([0-9])月$', '\\1-0\\2'), '^([0-9]{4})年([0-9]{2})月$', '\\1-\\2') }} as end_period,
+        {{ pb_year_month_iso('start_raw') }} as start_period,
+        {{ pb_year_month_iso('end_raw') }} as end_period,
         source,
         source_document_key
     from deduplicated

@@ -146,7 +146,7 @@ def paraphrased(tmp_path_factory: pytest.TempPathFactory):
     (inbox / "803_target_form.txt").write_text(_target_form_for_the_torch_centre(), encoding="utf-8")
     staging = workdir / "staging"
     extract(inbox, staging)
-    build = dbt(["build", "--select", "+mart_budget_execution", "+fact_unit_profile",
+    build = dbt(["build", "--select", "+mart_budget_execution", "+fact_unit_profile", "+fact_budget_line",
                  "--resource-type", "seed", "--resource-type", "model"], workdir, staging)
     connection = duckdb.connect(str(build.database), read_only=True)
     yield connection

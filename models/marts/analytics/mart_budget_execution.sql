@@ -5,8 +5,8 @@
 -- (资金总额, 基本支出, 项目支出 of the department form; 资金总额 summed over the project forms when the
 -- unit has no department form). One row per unit-year that has a self-evaluation report or a
 -- target table; has_self_evaluation / has_target_table say which sides are filled.
-with budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+with document_totals as (
+    select * from {{ ref('int_document_budget_totals') }}
 ),
 
 documents as (
@@ -42,21 +42,6 @@ unit_years as (
     group by unit_key, fiscal_year
 ),
 
-final_account as (
-    select
-        budget_lines.document_key,
-        sum(case when budget_lines.phase = 'initial_budget' and budget_lines.category = '年初预算' then budget_lines.amount_wan end) as initial_budget_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '收入合计' then budget_lines.amount_wan end) as final_income_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '支出合计' then budget_lines.amount_wan end) as final_expenditure_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '基本支出' then budget_lines.amount_wan end) as final_basic_expenditure_wan,
-        sum(case when budget_lines.phase = 'final_account' and budget_lines.category = '项目支出' then budget_lines.amount_wan end) as final_project_expenditure_wan
-    from budget_lines
-    inner join latest_documents
-        on latest_documents.document_key = budget_lines.document_key
-    where latest_documents.doc_type = 'dept_self_eval'
-    group by budget_lines.document_key
-),
-
 stated_rates as (
     select
         document_key,
@@ -67,28 +52,27 @@ stated_rates as (
 
 target_budget as (
     select
-        budget_lines.unit_key,
-        budget_lines.fiscal_year,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '资金总额' then budget_lines.amount_wan end) as department_total_funds_wan,
-        sum(case when budget_lines.doc_type = 'project_target' and budget_lines.category = '资金总额' then budget_lines.amount_wan end) as project_total_funds_wan,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '基本支出' then budget_lines.amount_wan end) as target_basic_expenditure_wan,
-        sum(case when budget_lines.doc_type = 'dept_target' and budget_lines.category = '项目支出' then budget_lines.amount_wan end) as target_project_expenditure_wan
-    from budget_lines
+        latest_documents.unit_key,
+        latest_documents.fiscal_year,
+        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.total_funds_wan end) as department_total_funds_wan,
+        sum(case when latest_documents.doc_type = 'project_target' then document_totals.total_funds_wan end) as project_total_funds_wan,
+        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.basic_expenditure_wan end) as target_basic_expenditure_wan,
+        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.project_expenditure_total_wan end) as target_project_expenditure_wan
+    from document_totals
     inner join latest_documents
-        on latest_documents.document_key = budget_lines.document_key
-    where budget_lines.phase = 'annual_budget'
-        and budget_lines.doc_type in ('dept_target', 'project_target')
-    group by budget_lines.unit_key, budget_lines.fiscal_year
+        on latest_documents.document_key = document_totals.document_key
+    where latest_documents.doc_type in ('dept_target', 'project_target')
+    group by latest_documents.unit_key, latest_documents.fiscal_year
 ),
 
 joined as (
     select
         unit_years.*,
-        final_account.initial_budget_wan,
-        final_account.final_income_wan,
-        final_account.final_expenditure_wan,
-        final_account.final_basic_expenditure_wan,
-        final_account.final_project_expenditure_wan,
+        self_eval_totals.initial_budget_wan,
+        self_eval_totals.final_income_wan,
+        self_eval_totals.final_expenditure_wan,
+        self_eval_totals.final_basic_expenditure_wan,
+        self_eval_totals.final_project_expenditure_wan,
         stated_rates.stated_execution_rate_pct,
         evaluations.grade as evaluation_grade,
         case
@@ -98,8 +82,8 @@ joined as (
         target_budget.target_basic_expenditure_wan,
         target_budget.target_project_expenditure_wan
     from unit_years
-    left join final_account
-        on final_account.document_key = unit_years.self_eval_document_key
+    left join document_totals as self_eval_totals
+        on self_eval_totals.document_key = unit_years.self_eval_document_key
     left join stated_rates
         on stated_rates.document_key = unit_years.self_eval_document_key
     left join evaluations

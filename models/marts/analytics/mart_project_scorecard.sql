@@ -10,7 +10,11 @@ indicators as (
 ),
 
 budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+    select * from {{ ref('int_budget_amounts') }}
+),
+
+taxonomy as (
+    select * from {{ ref('indicator_taxonomy') }}
 ),
 
 expected_dimensions as (
@@ -37,18 +41,46 @@ latest_indicators as (
         on latest_documents.document_key = indicators.document_key
 ),
 
+-- the level 1 and level 2 of seed indicator_taxonomy as codes (decision, output, output_cost …),
+-- and whether the level 1 is a performance target (not 决策 / 过程)
+level1_dimensions as (
+    select level1_canonical, dimension_code as level1_code, is_target_dimension
+    from taxonomy
+    where level2_canonical is null
+),
+
+level2_dimensions as (
+    select level1_canonical, level2_canonical, dimension_code as level2_code
+    from taxonomy
+    where level2_canonical is not null
+),
+
+coded_indicators as (
+    select
+        latest_indicators.*,
+        level1_dimensions.level1_code,
+        level1_dimensions.is_target_dimension,
+        level2_dimensions.level2_code
+    from latest_indicators
+    left join level1_dimensions
+        on level1_dimensions.level1_canonical = latest_indicators.level1
+    left join level2_dimensions
+        on level2_dimensions.level1_canonical = latest_indicators.level1
+        and level2_dimensions.level2_canonical = latest_indicators.level2
+),
+
 project_indicators as (
-    select latest_indicators.*, 'own_target_table' as indicator_source,
-        latest_indicators.project_key as scored_project_key
-    from latest_indicators
-    where latest_indicators.project_key is not null
-      and latest_indicators.doc_type = 'project_target'
+    select coded_indicators.*, 'own_target_table' as indicator_source,
+        coded_indicators.project_key as scored_project_key
+    from coded_indicators
+    where coded_indicators.project_key is not null
+      and coded_indicators.doc_type = 'project_target'
     union all
-    select latest_indicators.*, 'linked_duty_rows' as indicator_source,
-        latest_indicators.linked_project_key as scored_project_key
-    from latest_indicators
-    where latest_indicators.linked_project_key is not null
-      and latest_indicators.project_key is null
+    select coded_indicators.*, 'linked_duty_rows' as indicator_source,
+        coded_indicators.linked_project_key as scored_project_key
+    from coded_indicators
+    where coded_indicators.linked_project_key is not null
+      and coded_indicators.project_key is null
 ),
 
 counts as (
@@ -56,18 +88,18 @@ counts as (
         scored_project_key as project_key,
         max(indicator_source) as indicator_source,
         count(*) as n_indicators,
-        sum(case when level1 = '决策' then 1 else 0 end) as n_decision,
-        sum(case when level1 = '过程' then 1 else 0 end) as n_process,
-        sum(case when level1 = '履职' then 1 else 0 end) as n_duty,
-        sum(case when level1 = '产出指标' then 1 else 0 end) as n_output,
-        sum(case when level1 = '成本指标' or level2 = '成本指标' then 1 else 0 end) as n_cost,
-        sum(case when level1 = '效益指标' then 1 else 0 end) as n_benefit,
-        sum(case when level1 = '满意度指标' then 1 else 0 end) as n_satisfaction,
+        sum(case when level1_code = 'decision' then 1 else 0 end) as n_decision,
+        sum(case when level1_code = 'process' then 1 else 0 end) as n_process,
+        sum(case when level1_code = 'duty' then 1 else 0 end) as n_duty,
+        sum(case when level1_code = 'output' then 1 else 0 end) as n_output,
+        sum(case when level1_code = 'cost' or level2_code = 'output_cost' then 1 else 0 end) as n_cost,
+        sum(case when level1_code = 'benefit' then 1 else 0 end) as n_benefit,
+        sum(case when level1_code = 'satisfaction' then 1 else 0 end) as n_satisfaction,
         sum(case when full_year_value_kind = 'quantitative' then 1 else 0 end) as n_quantitative,
-        sum(case when level1 not in ('决策', '过程') then 1 else 0 end) as n_target_rows,
-        sum(case when level1 not in ('决策', '过程') and full_year_value_kind = 'quantitative' then 1 else 0 end) as n_quantitative_target_rows,
+        sum(case when is_target_dimension then 1 else 0 end) as n_target_rows,
+        sum(case when is_target_dimension and full_year_value_kind = 'quantitative' then 1 else 0 end) as n_quantitative_target_rows,
         sum(case when half_year_is_vague or full_year_is_vague then 1 else 0 end) as n_vague,
-        sum(case when level1 = '效益指标' and full_year_is_vague then 1 else 0 end) as n_vague_benefit,
+        sum(case when level1_code = 'benefit' and full_year_is_vague then 1 else 0 end) as n_vague_benefit,
         sum(case when half_year_value_kind = 'schedule' then 1 else 0 end) as n_half_year_schedule,
         sum(case when is_half_above_full then 1 else 0 end) as n_half_above_full
     from project_indicators
@@ -134,7 +166,7 @@ missing_core_lists as (
 money as (
     select
         project_key,
-        sum(case when category = '资金总额' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
+        sum(case when category_code = 'total_funds' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
         sum(case when direction = 'expenditure' and phase = 'annual_budget' then amount_wan end) as annual_expenditure_wan,
         sum(case when direction = 'expenditure' and phase = 'half_year_plan' then amount_wan end) as half_year_plan_wan
     from budget_lines

@@ -1,20 +1,12 @@
-{%- set checks = ['I1', 'I2', 'E1', 'E2', 'E2H', 'H1', 'H2', 'S1', 'S2'] -%}
-{%- set sources = [
-    ('财政拨款小计', 'fiscal_appropriation_wan'),
-    ('一般公共预算资金', 'general_public_budget_wan'),
-    ('政府性基金', 'government_fund_wan'),
-    ('财政专户管理资金', 'special_account_wan'),
-    ('国有资本金', 'state_capital_wan'),
-    ('社保基金', 'social_insurance_wan'),
-    ('上年结转资金', 'carry_over_wan'),
-    ('其他资金', 'other_funds_wan'),
-] -%}
-with budget_lines as (
-    select * from {{ ref('fact_budget_line') }}
+{#- the income sources with a column of their own and the checks, from the seeds (macros/seed_lists.sql) -#}
+{%- set sources = pb_summary_sources() -%}
+{%- set checks = pb_reconciliation_checks() -%}
+with document_totals as (
+    select * from {{ ref('int_document_budget_totals') }}
 ),
 
-reconciliation as (
-    select * from {{ ref('mart_budget_reconciliation') }}
+check_results as (
+    select * from {{ ref('int_document_check_results') }}
 ),
 
 documents as (
@@ -31,18 +23,18 @@ latest_documents as (
     select * from documents where is_latest and fiscal_year is not null
 ),
 
-latest_budget_lines as (
-    select budget_lines.*
-    from budget_lines
+latest_totals as (
+    select document_totals.*, latest_documents.unit_key, latest_documents.fiscal_year
+    from document_totals
     inner join latest_documents
-        on latest_documents.document_key = budget_lines.document_key
+        on latest_documents.document_key = document_totals.document_key
 ),
 
-latest_reconciliation as (
-    select reconciliation.*
-    from reconciliation
+latest_check_results as (
+    select check_results.*, latest_documents.unit_key, latest_documents.fiscal_year
+    from check_results
     inner join latest_documents
-        on latest_documents.document_key = reconciliation.document_key
+        on latest_documents.document_key = check_results.document_key
 ),
 
 unit_years as (
@@ -61,47 +53,34 @@ amounts as (
     select
         unit_key,
         fiscal_year,
-        sum(case when category = '资金总额' and phase = 'annual_budget' then amount_wan end) as total_funds_wan,
-        {% for category, column in sources %}
-        sum(case when category = '{{ category }}' and phase = 'annual_budget' then amount_wan end) as {{ column }},
+        sum(total_funds_wan) as total_funds_wan,
+        {% for category_code, column in sources %}
+        sum({{ column }}) as {{ column }},
         {% endfor %}
-        sum(case when category = '基本支出' and phase = 'annual_budget' then amount_wan end) as basic_expenditure_wan,
-        sum(case
-            when phase = 'annual_budget' and category = '项目支出' and doc_type = 'dept_target' then amount_wan
-            when phase = 'annual_budget' and category = '项目支出明细' and doc_type = 'project_target' then amount_wan
-        end) as project_expenditure_wan,
-        sum(case
-            when phase = 'half_year_plan' and category in ('基本支出', '项目支出') and doc_type = 'dept_target' then amount_wan
-            when phase = 'half_year_plan' and category = '项目支出明细' and doc_type = 'project_target' then amount_wan
-        end) as half_year_plan_wan,
-        sum(case when phase = 'final_account' and category = '收入合计' then amount_wan end) as final_income_wan,
-        sum(case when phase = 'final_account' and category = '支出合计' then amount_wan end) as final_expenditure_wan
-    from latest_budget_lines
+        sum(basic_expenditure_wan) as basic_expenditure_wan,
+        sum(project_expenditure_wan) as project_expenditure_wan,
+        sum(half_year_plan_wan) as half_year_plan_wan,
+        sum(final_income_wan) as final_income_wan,
+        sum(final_expenditure_wan) as final_expenditure_wan
+    from latest_totals
     group by unit_key, fiscal_year
 ),
 
+-- a unit-year's check: the worst status of its forms (fail, pass, unknowable, not_applicable), the
+-- largest difference of H1 and H2 and the sum of the sum checks' differences
 checks as (
     select
         unit_key,
         fiscal_year,
-        {% for check in checks %}
-        {% if check == 'H1' -%}
-        max(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
-        {%- elif check == 'H2' -%}
-        max(case when check_code = '{{ check }}' then abs(difference) end) as {{ check | lower }}_difference,
-        {%- else -%}
-        sum(case when check_code = '{{ check }}' then difference end) as {{ check | lower }}_difference,
-        {%- endif %}
-        case
-            when sum(case when check_code = '{{ check }}' and status = 'fail' then 1 else 0 end) > 0 then 'fail'
-            when sum(case when check_code = '{{ check }}' and status = 'pass' then 1 else 0 end) > 0 then 'pass'
-            when sum(case when check_code = '{{ check }}' and status = 'unknowable' then 1 else 0 end) > 0 then 'unknowable'
-            else 'not_applicable'
+        {% for check, side in checks %}
+        {{ 'max' if side in ('line_pair', 'rate') else 'sum' }}({{ check | lower }}_difference) as {{ check | lower }}_difference,
+        case max({{ check | lower }}_status_rank)
+            when 4 then 'fail' when 3 then 'pass' when 2 then 'unknowable' else 'not_applicable'
         end as {{ check | lower }}_status,
         {% endfor %}
-        sum(case when status = 'fail' then 1 else 0 end) as n_checks_failed,
-        sum(case when status = 'unknowable' then 1 else 0 end) as n_checks_unknowable
-    from latest_reconciliation
+        sum(n_checks_failed) as n_checks_failed,
+        sum(n_checks_unknowable) as n_checks_unknowable
+    from latest_check_results
     group by unit_key, fiscal_year
 ),
 
@@ -118,7 +97,7 @@ final as (
         cast(unit_years.n_project_forms as {{ dbt.type_int() }}) as n_project_forms,
         cast(unit_years.n_self_evaluations as {{ dbt.type_int() }}) as n_self_evaluations,
         amounts.total_funds_wan,
-        {% for category, column in sources %}
+        {% for category_code, column in sources %}
         amounts.{{ column }},
         {% endfor %}
         amounts.basic_expenditure_wan,
@@ -132,7 +111,7 @@ final as (
         amounts.half_year_plan_wan,
         amounts.final_income_wan,
         amounts.final_expenditure_wan,
-        {% for check in checks %}
+        {% for check, side in checks %}
         checks.{{ check | lower }}_difference,
         checks.{{ check | lower }}_status,
         {% endfor %}

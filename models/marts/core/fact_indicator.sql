@@ -1,159 +1,89 @@
+{{ pb_incremental_by('document_key', post_hook='pb_relink_facts') }}
+
 with indicators as (
-    select * from {{ ref('int_indicators_classified') }}
+    select * from {{ ref('int_indicators_linked') }}{{ pb_changed_only('doc_id') }}
 ),
 
-parsed_values as (
-    select * from {{ ref('int_indicator_values_parsed') }}
-),
-
-projects as (
-    select * from {{ ref('int_projects') }}
-),
-
-units_of_measure as (
-    select distinct uom, uom_kind from {{ ref('units_of_measure') }}
-),
-
-half_year as (
-    select * from parsed_values where period = 'half_year' and kind = 'target'
-),
-
-full_year as (
-    select * from parsed_values where period = 'full_year' and kind = 'target'
-),
-
--- 中期 (multi-year) targets, and what a self-evaluation says was achieved (实际完成值)
-mid_term as (
-    select * from parsed_values where period = 'mid_term' and kind = 'target'
-),
-
-actual as (
-    select * from parsed_values where period = 'full_year' and kind = 'actual'
-),
-
--- the share of the target a self-evaluation says was achieved (完成率 / 累计完成率), as printed
-completion as (
-    select * from parsed_values where period = 'full_year' and kind = 'completion_rate'
-),
-
--- the key the 对应项目 cell would give its project, computed before the join: a join condition
--- that computes it (or tests the raw cell for null) is not an equality, and DuckDB then pairs
--- every indicator with every project (a nested-loop join, quadratic in the corpus)
-link_keys as (
-    select
-        indicators.*,
-        case
-            when indicators.linked_project_raw is not null
-                then {{ pb_key(['indicators.unit_name_key', 'indicators.fiscal_year', pb_name_key('indicators.linked_project_raw')]) }}
-        end as linked_project_lookup_key
-    from indicators
-),
-
-linked as (
-    select
-        link_keys.*,
-        projects.project_key as linked_project_key
-    from link_keys
-    left join projects
-        on projects.project_key = link_keys.linked_project_lookup_key
+targets as (
+    select * from {{ ref('int_indicator_targets') }}{{ pb_changed_only('doc_id') }}
 ),
 
 final as (
     select
-        linked.indicator_key,
-        linked.document_key,
-        linked.unit_key,
-        linked.project_key,
-        linked.linked_project_key,
-        linked.fiscal_year,
-        linked.doc_type,
-        linked.indicator_seq,
-        linked.table_seq,
-        case when linked.level1 is not null then linked.indicator_category_key end as indicator_category_key,
-        linked.level1,
-        linked.level2,
-        linked.mapping_rule,
-        linked.level1_raw,
-        linked.level2_raw,
-        linked.duty_area,
-        linked.is_level1_consistent,
-        linked.level1_fill,
-        linked.level2_fill,
-        linked.indicator_name,
-        linked.key_work,
-        linked.linked_project_raw,
-        linked.half_year_raw,
-        half_year.comparator as half_year_comparator,
-        half_year.value_num as half_year_value_num,
-        half_year.value_max as half_year_value_max,
-        half_year.uom as half_year_uom,
-        half_year.uom_source as half_year_uom_source,
-        half_year.value_items as half_year_value_items,
-        half_year.value_kind as half_year_value_kind,
-        half_year.direction as half_year_direction,
-        half_year.qualitative_class as half_year_qualitative_class,
-        half_year.is_vague as half_year_is_vague,
-        linked.full_year_raw,
-        full_year.comparator as full_year_comparator,
-        full_year.value_num as full_year_value_num,
-        full_year.value_max as full_year_value_max,
-        full_year.uom as full_year_uom,
-        full_year.uom_source as full_year_uom_source,
-        full_year.value_items as full_year_value_items,
-        full_year.value_kind as full_year_value_kind,
-        full_year.direction as full_year_direction,
-        full_year.qualitative_class as full_year_qualitative_class,
-        full_year.is_vague as full_year_is_vague,
-        full_uom.uom_kind as full_year_uom_kind,
-        mid_term.value_raw as mid_term_raw,
-        mid_term.comparator as mid_term_comparator,
-        mid_term.value_num as mid_term_value_num,
-        mid_term.value_max as mid_term_value_max,
-        mid_term.uom as mid_term_uom,
-        mid_term.value_kind as mid_term_value_kind,
-        mid_term.direction as mid_term_direction,
-        actual.value_raw as actual_raw,
-        actual.comparator as actual_comparator,
-        actual.value_num as actual_value_num,
-        actual.value_max as actual_value_max,
-        actual.uom as actual_uom,
-        actual.value_kind as actual_value_kind,
-        actual.direction as actual_direction,
-        completion.value_raw as completion_rate_raw,
-        case when completion.uom = '%' then completion.value_num end as completion_rate_pct,
-        linked.weight,
-        linked.score,
-        linked.direction_raw as direction_declared,
-        linked.standard_raw as standard,
-        linked.deviation_raw as deviation_reason,
-        case when half_year.is_multi_unit or full_year.is_multi_unit then true else false end as is_multi_unit,
-        case when half_year.is_trivial_lower_bound or full_year.is_trivial_lower_bound then true else false end as has_trivial_lower_bound,
-        case
-            when full_year.uom = '月' and full_year.value_num between 1 and 12
-                and {{ dbt.position("'时间'", 'linked.indicator_name') }} > 0 then true
-            else false
-        end as is_deadline_month,
-        case
-            when half_year.value_kind = 'quantitative' and full_year.value_kind = 'quantitative'
-                and half_year.comparator = '>=' and full_year.comparator = '>='
-                and coalesce(half_year.uom, '') = coalesce(full_year.uom, '')
-                and half_year.value_num > full_year.value_num then true
-            else false
-        end as is_half_above_full,
-        linked.source_line
-    from linked
-    left join half_year
-        on half_year.indicator_key = linked.indicator_key
-    left join full_year
-        on full_year.indicator_key = linked.indicator_key
-    left join mid_term
-        on mid_term.indicator_key = linked.indicator_key
-    left join actual
-        on actual.indicator_key = linked.indicator_key
-    left join completion
-        on completion.indicator_key = linked.indicator_key
-    left join units_of_measure as full_uom
-        on full_uom.uom = {{ dbt.split_part('full_year.uom', "'/'", 1) }}
+        indicators.indicator_key,
+        indicators.document_key,
+        indicators.unit_key,
+        indicators.project_key,
+        indicators.linked_project_key,
+        indicators.fiscal_year,
+        indicators.doc_type,
+        indicators.indicator_seq,
+        indicators.table_seq,
+        case when indicators.level1 is not null then indicators.indicator_category_key end as indicator_category_key,
+        indicators.level1,
+        indicators.level2,
+        indicators.mapping_rule,
+        indicators.level1_raw,
+        indicators.level2_raw,
+        indicators.duty_area,
+        indicators.is_level1_consistent,
+        indicators.level1_fill,
+        indicators.level2_fill,
+        indicators.indicator_name,
+        indicators.key_work,
+        indicators.linked_project_raw,
+        indicators.half_year_raw,
+        targets.half_year_comparator,
+        targets.half_year_value_num,
+        targets.half_year_value_max,
+        targets.half_year_uom,
+        targets.half_year_uom_source,
+        targets.half_year_value_items,
+        targets.half_year_value_kind,
+        targets.half_year_direction,
+        targets.half_year_qualitative_class,
+        targets.half_year_is_vague,
+        indicators.full_year_raw,
+        targets.full_year_comparator,
+        targets.full_year_value_num,
+        targets.full_year_value_max,
+        targets.full_year_uom,
+        targets.full_year_uom_source,
+        targets.full_year_value_items,
+        targets.full_year_value_kind,
+        targets.full_year_direction,
+        targets.full_year_qualitative_class,
+        targets.full_year_is_vague,
+        targets.full_year_uom_kind,
+        targets.mid_term_raw,
+        targets.mid_term_comparator,
+        targets.mid_term_value_num,
+        targets.mid_term_value_max,
+        targets.mid_term_uom,
+        targets.mid_term_value_kind,
+        targets.mid_term_direction,
+        targets.actual_raw,
+        targets.actual_comparator,
+        targets.actual_value_num,
+        targets.actual_value_max,
+        targets.actual_uom,
+        targets.actual_value_kind,
+        targets.actual_direction,
+        targets.completion_rate_raw,
+        targets.completion_rate_pct,
+        indicators.weight,
+        indicators.score,
+        indicators.direction_raw as direction_declared,
+        indicators.standard_raw as standard,
+        indicators.deviation_raw as deviation_reason,
+        targets.is_multi_unit,
+        targets.has_trivial_lower_bound,
+        targets.is_deadline_month,
+        targets.is_half_above_full,
+        indicators.source_line
+    from indicators
+    left join targets
+        on targets.indicator_key = indicators.indicator_key
 )
 
 select * from final
