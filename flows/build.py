@@ -148,9 +148,14 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     (flows.delta). Returns the build with its node results; does not raise on failure.
 
     `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
-    resource_type:test` for a quick development loop; the nightly default is everything."""
+    resource_type:test` for a quick development loop; the nightly default is everything but
+    the tests of macros on constants (var `macro_unit_tests`)."""
     if extra_args is None:
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
+    if not any(arg.startswith("--vars") for arg in extra_args):
+        # the tests of macros on constants (tests_dbt, enabled by var macro_unit_tests) check no
+        # data: `make test` runs them, a night does not pay for them
+        extra_args = [*extra_args, "--vars", json.dumps({"macro_unit_tests": False})]
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
