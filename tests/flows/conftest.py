@@ -8,7 +8,9 @@ import shutil
 import tempfile
 
 import pytest
-from flow_sites import QUICK_DBT_ARGS, Site, new_site
+from flow_sites import QUICK_DBT_ARGS, SAMPLES, Site, new_site
+
+from tests.shared_builds import fingerprint, shared_build
 
 # Before anything imports prefect or great_expectations: both read settings at import.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="perfbudget-prefect-home-")
@@ -30,12 +32,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def loaded_site(tmp_path_factory) -> tuple[Site, object]:
-    """The samples loaded once (direct run of the flow body): shared, never modified."""
+    """The samples loaded once per test run (direct run of the flow body, every dbt test), shared
+    by the xdist workers (tests/shared_builds.py): never modified."""
     from flows.load import run_load
 
-    site = new_site(tmp_path_factory.mktemp("loaded") / "site")
-    result = run_load(site.inbox, site.warehouse)
-    return site, result
+    def load(folder):
+        site = new_site(folder / "site")
+        return site, run_load(site.inbox, site.warehouse)
+
+    return shared_build(tmp_path_factory, f"loaded-{fingerprint(files=SAMPLES.iterdir())}", load)
 
 
 @pytest.fixture

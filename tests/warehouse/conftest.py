@@ -19,10 +19,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.shared_builds import fingerprint, shared_build
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "samples"
 GOLD_PATH = REPO / "tests" / "fixtures" / "seeds_gold.json"
 BIN = Path(sys.executable).parent
+SAMPLES_HASH = fingerprint(files=SAMPLES.iterdir())
 MODELS_AND_SEEDS = ["--resource-type", "seed", "--resource-type", "model"]
 
 
@@ -88,24 +91,28 @@ def build_from(inbox: Path, workdir: Path, args: list[str]) -> Build:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The samples extracted and `dbt build` (models, seeds and every test) run once."""
-    return build_from(SAMPLES, tmp_path_factory.mktemp("build"), ["build"])
+    """The samples extracted and `dbt build` (models, seeds and every test) run once per test run."""
+    return shared_build(tmp_path_factory, f"built-{SAMPLES_HASH}",
+                        lambda folder: build_from(SAMPLES, folder, ["build"]))
 
 
 @pytest.fixture(scope="session")
 def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The same samples extracted again and built again into another file (models and seeds)."""
-    return build_from(SAMPLES, tmp_path_factory.mktemp("rebuild"), ["build", *MODELS_AND_SEEDS])
+    return shared_build(tmp_path_factory, f"rebuilt-{SAMPLES_HASH}",
+                        lambda folder: build_from(SAMPLES, folder, ["build", *MODELS_AND_SEEDS]))
 
 
 @pytest.fixture(scope="session")
 def built_with_bad_document(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The samples plus one unreadable document: the extractor quarantines it with an issue row."""
-    workdir = tmp_path_factory.mktemp("bad_document")
-    inbox = workdir / "inbox"
-    shutil.copytree(SAMPLES, inbox)
-    (inbox / "999_not_a_form.txt").write_bytes(b"\x00\x01\x02 not a budget form \xff\xfe")
-    return build_from(inbox, workdir, ["build", *MODELS_AND_SEEDS])
+    def build(workdir: Path) -> Build:
+        inbox = workdir / "inbox"
+        shutil.copytree(SAMPLES, inbox)
+        (inbox / "999_not_a_form.txt").write_bytes(b"\x00\x01\x02 not a budget form \xff\xfe")
+        return build_from(inbox, workdir, ["build", *MODELS_AND_SEEDS])
+
+    return shared_build(tmp_path_factory, f"bad_document-{SAMPLES_HASH}", build)
 
 
 @pytest.fixture(scope="session")
