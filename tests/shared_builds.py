@@ -55,3 +55,27 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, key: str, make: Calla
             return value
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def loaded_samples(tmp_path_factory: pytest.TempPathFactory):
+    """The samples loaded by the nightly flow body (extract, both gates, `dbt build` with every dbt
+    test, publish) once per test run: the flow tests' `loaded_site` and the warehouse tests'
+    `built`. Returns (tests.flows.flow_sites.Site, flows.load.LoadResult); never modify it."""
+    from flows.load import run_load
+    from tests.flows.flow_sites import SAMPLES, new_site
+
+    def load(folder: Path):
+        site = new_site(folder / "site")
+        return site, run_load(site.inbox, site.warehouse)
+
+    return shared_build(tmp_path_factory, f"loaded-{fingerprint(files=SAMPLES.iterdir())}", load)
+
+
+def bad_samples(tmp_path_factory: pytest.TempPathFactory):
+    """The bad inbox (tests/flows/bad_inbox.py) loaded once per test run by the flow body: the
+    flow tests' `bad_load` and the warehouse tests' `built_with_bad_document`. Returns (Site,
+    LoadResult, the folder outside the inbox a symlink points into); never modify it."""
+    from tests.flows.bad_inbox import load_bad_inbox
+    from tests.flows.flow_sites import SAMPLES
+
+    return shared_build(tmp_path_factory, f"bad-{fingerprint(files=SAMPLES.iterdir())}", load_bad_inbox)

@@ -8,9 +8,9 @@ import shutil
 import tempfile
 
 import pytest
-from flow_sites import QUICK_DBT_ARGS, SAMPLES, Site, new_site
+from flow_sites import QUICK_DBT_ARGS, Site
 
-from tests.shared_builds import fingerprint, shared_build
+from tests.shared_builds import loaded_samples
 
 # Before anything imports prefect or great_expectations: both read settings at import.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="perfbudget-prefect-home-")
@@ -33,14 +33,8 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def loaded_site(tmp_path_factory) -> tuple[Site, object]:
     """The samples loaded once per test run (direct run of the flow body, every dbt test), shared
-    by the xdist workers (tests/shared_builds.py): never modified."""
-    from flows.load import run_load
-
-    def load(folder):
-        site = new_site(folder / "site")
-        return site, run_load(site.inbox, site.warehouse)
-
-    return shared_build(tmp_path_factory, f"loaded-{fingerprint(files=SAMPLES.iterdir())}", load)
+    by the xdist workers and with the warehouse tests (tests/shared_builds.py): never modified."""
+    return loaded_samples(tmp_path_factory)
 
 
 @pytest.fixture
