@@ -8,7 +8,9 @@ import shutil
 import tempfile
 
 import pytest
-from flow_sites import QUICK_DBT_ARGS, Site, new_site
+from flow_sites import QUICK_DBT_ARGS, Site
+
+from tests.shared_builds import loaded_samples
 
 # Before anything imports prefect or great_expectations: both read settings at import.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="perfbudget-prefect-home-")
@@ -30,12 +32,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def loaded_site(tmp_path_factory) -> tuple[Site, object]:
-    """The samples loaded once (direct run of the flow body): shared, never modified."""
-    from flows.load import run_load
-
-    site = new_site(tmp_path_factory.mktemp("loaded") / "site")
-    result = run_load(site.inbox, site.warehouse)
-    return site, result
+    """The samples loaded once per test run (direct run of the flow body, every dbt test), shared
+    by the xdist workers and with the warehouse tests (tests/shared_builds.py): never modified."""
+    return loaded_samples(tmp_path_factory)
 
 
 @pytest.fixture

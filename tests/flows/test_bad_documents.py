@@ -11,104 +11,21 @@ reason. Cases that need two runs in a row are in test_stale_inputs.py.
 from __future__ import annotations
 
 import csv
-import dataclasses
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import SAMPLES, new_site
 
 from flows import incremental
-from flows.load import STEPS, run_load
-
-S000, S001, S002, S003 = (
-    "000_17c09d71274dbf64.txt", "001_27d945da3f6b14f2.txt", "002_51313b31403ae784.txt", "003_e524e1605217447e.txt")
-UNIT_000 = "南京江北新区产业技术研创园管理办公室（本级）"
-GBK_NAME = "测试单位报表.txt"  # written to disk as GBK bytes, as a Chinese Windows zip leaves it
-SAMPLE_NAMES = sorted(path.name for path in SAMPLES.iterdir())
-
-
-def variant_of_000(unit: str, *replacements: tuple[int, str, str]) -> str:
-    """Sample 000 with its unit renamed and, on each given line, `old` replaced by `new`."""
-    lines = (SAMPLES / S000).read_text(encoding="utf-8").split("\n")
-    for line_no, old, new in replacements:
-        assert old in lines[line_no - 1], (line_no, old)
-        lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
-    return "\n".join(lines).replace(UNIT_000, unit)
-
-
-def write(inbox: Path, name: str, text: str) -> None:
-    (inbox / name).write_text(text, encoding="utf-8")
-
-
-def build_bad_inbox(inbox: Path, outside: Path) -> None:
-    write(inbox, "fullwidth.txt", variant_of_000(
-        "全角单位", (21, "2000 4128.4", "2000 ７３.６"), (47, "=100%\t=100%", "１００%\t＞＝90%")))
-    write(inbox, "negative.txt", variant_of_000("负数单位", (22, "33661 79171.6", "33661 -5")))
-    write(inbox, "not_a_number.txt", variant_of_000("约数单位", (11, "83300", "约100"), (21, "2000 4128.4", "1e6")))
-    nul = variant_of_000("控制字符单位")
-    nul_at = nul.index("产业扶持资金兑现及时性")
-    assert len(nul[:nul_at].encode("utf-8")) > 8192  # past the binary sniff of the first 8 KB
-    write(inbox, "nul_bytes.txt", nul[:nul_at] + "\x00\x00" + nul[nul_at:])
-    gbk = (SAMPLES / S003).read_text(encoding="utf-8").replace("创意产业园区管理办公室（机关）", "编码测试单位")
-    with open(os.path.join(os.fsencode(inbox), GBK_NAME.encode("gbk")), "wb") as stream:
-        stream.write(gbk.encode("utf-8"))
-    write(inbox, "001_again_with_blank_lines.txt", (SAMPLES / S001).read_text(encoding="utf-8") + "\n\n  \n\n")
-    report = (SAMPLES / S002).read_text(encoding="utf-8")
-    assert "自评结论为“优”" in report
-    write(inbox, "report_score_150.txt", report.replace("自评结论为“优”", "自评得分为150分，自评结论为“优”", 1)
-          .replace("南京市火炬高技术产业开发中心", "评分单位"))
-    write(inbox, "gate_reject.txt", variant_of_000("门禁单位"))
-    write(inbox, "vanishing.txt", variant_of_000("消失单位"))
-    write(inbox, "unreadable.txt", variant_of_000("不可读单位"))
-    write(inbox, "too_large.txt", "x\t" * 40_000)
-    (outside / "shadow").write_text("root:secret\n", encoding="utf-8")
-    (inbox / "link_out.txt").symlink_to(outside / "shadow")
-    (inbox / "loop.txt").symlink_to(inbox / "loop.txt")
-    os.mkfifo(inbox / "pipe.txt")
+from tests.flows.bad_inbox import GBK_NAME, S002, SAMPLE_NAMES
+from tests.shared_builds import bad_samples
 
 
 @pytest.fixture(scope="module")
 def bad_load(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bad")
-    outside = root / "outside"
-    outside.mkdir()
-    site = new_site(root / "site")
-    build_bad_inbox(site.inbox, outside)
-    extract_file, discover, read_regular_file, sha256_of = (
-        incremental.extract_file, STEPS["discover_documents"], incremental.read_regular_file, incremental.sha256_of)
-
-    def discover_then_delete(inbox):
-        listing = discover(inbox)
-        (inbox / "vanishing.txt").unlink()
-        return listing
-
-    def unreadable(path, *args, **kwargs):
-        if Path(path).name == "unreadable.txt":
-            raise PermissionError(13, "Permission denied", str(path))
-        return sha256_of(path, *args, **kwargs)
-
-    def unreadable_bytes(path):
-        if path.name == "unreadable.txt":
-            raise PermissionError(13, "Permission denied", str(path))
-        return read_regular_file(path)
-
-    def extract_with_a_contract_break(name, data, *args, **kwargs):
-        result = extract_file(name, data, *args, **kwargs)
-        if name == "gate_reject.txt":  # one row the staging suite's direction check rejects
-            result.budget_lines[3] = dataclasses.replace(result.budget_lines[3], direction="sideways")
-        return result
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PERFBUDGET_MAX_FILE_MB", "0.05")
-        patch.setitem(STEPS, "discover_documents", discover_then_delete)
-        patch.setattr(incremental, "sha256_of", unreadable)
-        patch.setattr(incremental, "read_regular_file", unreadable_bytes)
-        patch.setattr(incremental, "extract_file", extract_with_a_contract_break)
-        result = run_load(site.inbox, site.warehouse)
-    return site, result, outside
+    """The bad inbox loaded once per test run (tests/flows/bad_inbox.py, shared with the warehouse tests)."""
+    return bad_samples(tmp_path_factory)
 
 
 def query(database: Path, sql: str, *params) -> list[tuple]:

@@ -231,7 +231,17 @@ def test_sigkill_during_dbt_build_then_a_changed_sample_is_the_only_one_extracte
     assert not (site_copy.warehouse / "builds" / ".building.duckdb").exists()
 
 
-def test_docs_site_describes_the_published_warehouse_with_types_and_comments(loaded_site, tmp_path):
+@pytest.fixture(scope="module")
+def docs_site(loaded_site, tmp_path_factory) -> Site:
+    """A copy of the loaded site for the docs tests: `perfbudget docs` writes <warehouse>/docs, and
+    the loaded site is shared by every worker of the run (other tests copy it meanwhile)."""
+    site, _ = loaded_site
+    copy = Site(tmp_path_factory.mktemp("docs") / "site")
+    shutil.copytree(site.root, copy.root, symlinks=True)
+    return copy
+
+
+def test_docs_site_describes_the_published_warehouse_with_types_and_comments(docs_site, tmp_path):
     """`perfbudget docs` (flows/docs.py): dbt's docs site generated from a copy of the published
     file, so its catalog has every column's type; served on loopback, it answers with the site
     and mart_project_scorecard's columns, types and 中文 — English descriptions. The published
@@ -243,8 +253,7 @@ def test_docs_site_describes_the_published_warehouse_with_types_and_comments(loa
     from flows.docs import docs_server, generate_docs
     from flows.layout import WarehouseLayout
 
-    site, _ = loaded_site
-    layout = WarehouseLayout.at(site.warehouse)
+    layout = WarehouseLayout.at(docs_site.warehouse)
     before = hashlib.sha256(layout.published.read_bytes()).hexdigest()
     folder = generate_docs(layout)
     assert folder == layout.root / "docs"
@@ -270,18 +279,17 @@ def test_docs_site_describes_the_published_warehouse_with_types_and_comments(loa
     assert all(" — " in (column["comment"] or "") for column in columns.values())
 
 
-def test_docs_site_page_of_the_scorecard_renders_offline(loaded_site, tmp_path):
+def test_docs_site_page_of_the_scorecard_renders_offline(docs_site, tmp_path):
     """The static site in a headless browser with no network: the scorecard's page lists its
     columns with their types and descriptions."""
     from tests.browser import dump_dom
 
-    site, _ = loaded_site
-    folder = site.warehouse / "docs"
+    folder = docs_site.warehouse / "docs"
     if not (folder / "static_index.html").exists():
         from flows.docs import generate_docs
         from flows.layout import WarehouseLayout
 
-        generate_docs(WarehouseLayout.at(site.warehouse))
+        generate_docs(WarehouseLayout.at(docs_site.warehouse))
     url = (folder / "static_index.html").as_uri() + "#!/model/model.perfbudget.mart_project_scorecard"
     text = " ".join(dump_dom(url, tmp_path / "profile", virtual_time_ms=20000).split())
     for expected in ("mart_project_scorecard", "share_quantitative", "VARCHAR", "INTEGER",

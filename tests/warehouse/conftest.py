@@ -19,10 +19,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.shared_builds import bad_samples, fingerprint, loaded_samples, shared_build
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "samples"
 GOLD_PATH = REPO / "tests" / "fixtures" / "seeds_gold.json"
 BIN = Path(sys.executable).parent
+SAMPLES_HASH = fingerprint(files=SAMPLES.iterdir())
 MODELS_AND_SEEDS = ["--resource-type", "seed", "--resource-type", "model"]
 
 
@@ -88,24 +91,37 @@ def build_from(inbox: Path, workdir: Path, args: list[str]) -> Build:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The samples extracted and `dbt build` (models, seeds and every test) run once."""
-    return build_from(SAMPLES, tmp_path_factory.mktemp("build"), ["build"])
+    """The samples extracted and `dbt build` (models, seeds and every test) run once per test run:
+    the nightly load of the samples that the flow tests share as `loaded_site` (its published file,
+    staging CSVs and dbt's run_results.json). Besides the models it holds the run log tables
+    `etl_runs` and `dq_results` (and the view `etl_latest_run`)."""
+    site, _ = loaded_samples(tmp_path_factory)
+    return _published_build(site)
+
+
+def _published_build(site) -> Build:
+    """A load site's published file, staging CSVs and the results of its (last) dbt build."""
+    from flows.layout import WarehouseLayout
+
+    run_results = WarehouseLayout.at(site.warehouse).dbt_work / "target" / "run_results.json"
+    return Build(database=site.published, staging=site.staging,
+                 results=json.loads(run_results.read_text(encoding="utf-8"))["results"], output="", seconds=0.0)
 
 
 @pytest.fixture(scope="session")
 def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The same samples extracted again and built again into another file (models and seeds)."""
-    return build_from(SAMPLES, tmp_path_factory.mktemp("rebuild"), ["build", *MODELS_AND_SEEDS])
+    return shared_build(tmp_path_factory, f"rebuilt-{SAMPLES_HASH}",
+                        lambda folder: build_from(SAMPLES, folder, ["build", *MODELS_AND_SEEDS]))
 
 
 @pytest.fixture(scope="session")
 def built_with_bad_document(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The samples plus one unreadable document: the extractor quarantines it with an issue row."""
-    workdir = tmp_path_factory.mktemp("bad_document")
-    inbox = workdir / "inbox"
-    shutil.copytree(SAMPLES, inbox)
-    (inbox / "999_not_a_form.txt").write_bytes(b"\x00\x01\x02 not a budget form \xff\xfe")
-    return build_from(inbox, workdir, ["build", *MODELS_AND_SEEDS])
+    """The samples plus one unreadable document (999_not_a_form.txt): the extractor quarantines it
+    with an issue row. It is one file of the flow tests' bad inbox (tests/flows/bad_inbox.py: the
+    samples and a bad item of every kind), loaded once per test run with every dbt test."""
+    site, _, _ = bad_samples(tmp_path_factory)
+    return _published_build(site)
 
 
 @pytest.fixture(scope="session")

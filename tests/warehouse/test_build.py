@@ -45,18 +45,28 @@ def test_marts_carry_their_comments_for_bi_tools(con):
     assert uncommented == []
 
 
+# `built` is the nightly load's published file: it also holds the run log (not dbt's), and its
+# landing stamps when each file was first seen (the extract verb behind `rebuilt` leaves them null)
+RUN_LOG_TABLES = {"etl_runs", "dq_results"}
+LANDING_STAMPS = {"dim_document": "exclude (first_seen_at, source_mtime)"}
+
+
 def _table_contents(path) -> dict[str, list[tuple]]:
     connection = duckdb.connect(str(path), read_only=True)
     try:
         tables = [name for (name,) in connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()]
-        return {name: sorted(connection.execute(f"select * from main.{name}").fetchall(), key=repr)
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()
+            if name not in RUN_LOG_TABLES]
+        return {name: sorted(connection.execute(
+                    f"select * {LANDING_STAMPS.get(name, '')} from main.{name}").fetchall(), key=repr)
                 for name in tables}
     finally:
         connection.close()
 
 
 def test_rebuild_gives_identical_keys_and_rows(built, rebuilt):
+    """The nightly's build of the samples and a second extraction and build of them into another
+    file (the extract verb, then dbt) give the same tables, keys and rows."""
     first = _table_contents(built.database)
     second = _table_contents(rebuilt.database)
     assert set(first) == set(second)
