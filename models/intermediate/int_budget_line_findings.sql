@@ -1,12 +1,14 @@
 -- The data-quality findings of budget lines (mart_data_quality): a label that matches no category,
 -- an amount that is no number, a total / subtotal / full-year expenditure left blank. One row per
 -- line x phase with a finding; severity and message from seed data_quality_findings.
+{{ pb_incremental_by('document_key') }}
+
 with budget_lines as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 findings as (

@@ -1,12 +1,14 @@
 -- Check H1 (docs/DOMAIN.md §C.2), one row per form: the half-year plan stays within the full-year
 -- budget on every expenditure line (the seed's check of side line_pair). lhs is the largest
 -- half-minus-full excess over the lines with both amounts; not_applicable when no line has both.
+{{ pb_incremental_by('document_key') }}
+
 with amounts as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 rules as (

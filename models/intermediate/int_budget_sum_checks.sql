@@ -3,12 +3,14 @@
 -- terms, per phase). Status: not_applicable (the form prints no line of one side), unknowable
 -- (the lines are printed but blank), pass (|difference| <= tolerance), fail. Blank terms count
 -- as absent, never as 0.
+{{ pb_incremental_by('document_key') }}
+
 with amounts as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 rules as (

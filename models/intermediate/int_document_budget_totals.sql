@@ -1,3 +1,5 @@
+{{ pb_incremental_by('document_key') }}
+
 {#- the income sources with a column of their own, from seed budget_categories (macros/seed_lists.sql) -#}
 {%- set sources = pb_summary_sources() -%}
 -- The funding totals of one form, one row per form with amounts (categories picked by their code of
@@ -6,7 +8,7 @@
 -- department form and the named project lines (项目支出明细) on a project form. Shared by
 -- mart_unit_budget_summary and mart_budget_execution, which sum it over a unit's latest forms.
 with budget_lines as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 final as (

@@ -2,20 +2,22 @@
 -- 预算执行率 indicator against the half-year spending plan share = 100 x half-year plan /
 -- full-year budget (the expenditure lines' full-year sum, else 资金总额 when that is blank, as for
 -- 办公设备购置). Department forms repeat full-year targets as half-year ones, so they are left out.
+{{ pb_incremental_by('document_key') }}
+
 with documents as (
-    select * from {{ ref('int_documents_resolved') }}
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 amounts as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('doc_id') }}
 ),
 
 indicators as (
-    select * from {{ ref('int_indicators_classified') }}
+    select * from {{ ref('int_indicators_classified') }}{{ pb_changed_only('doc_id') }}
 ),
 
 parsed_values as (
-    select * from {{ ref('int_indicator_values_parsed') }}
+    select * from {{ ref('int_indicator_values_parsed') }}{{ pb_changed_only('doc_id') }}
 ),
 
 -- the 三级 indicator whose half-year target is checked (seed indicator_name_roles: 预算执行率)
