@@ -116,10 +116,6 @@ class StagingLander:
             self.abort()
             raise
 
-    @property
-    def is_delta(self) -> bool:
-        return self.base is not None
-
     def add(self, result: FileExtraction) -> FileRows:
         return self.add_rows(render_file(result))
 
