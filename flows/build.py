@@ -12,14 +12,19 @@ dbt starts in its own session (process group): whatever stops the load while dbt
 timeout, SIGTERM or Ctrl-C raised as an exception in the load, any other exception — the
 whole group (dbt and anything it started) is terminated, then killed, before the exception
 goes on. Its own session also keeps it out of a kill aimed at the load's group, so on Linux
-dbt asks the kernel to SIGKILL it when the load process dies (`PR_SET_PDEATHSIG`, set by a
-small launcher before it execs dbt): a load killed outright (SIGKILL, OOM killer) does not
-leave a dbt writing into — and locking — `builds/.building.duckdb` either.
+dbt asks the kernel to SIGKILL it when the load process dies (`PR_SET_PDEATHSIG`, set by its
+launcher, flows/dbt_launch.py): a load killed outright (SIGKILL, OOM killer) does not leave a
+dbt writing into — and locking — `builds/.building.duckdb` either.
+
+dbt reuses its parse of the project (target/partial_parse.msgpack) from one build of a
+warehouse to the next; with $PERFBUDGET_DBT_PARSE_CACHE set, a new warehouse folder starts
+from the parse another folder kept there (flows/dbt_launch.py says why that is sound).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shlex
@@ -112,31 +117,50 @@ def read_run_results(path: Path) -> list[NodeResult]:
     return nodes
 
 
-def dbt_command() -> list[str]:
-    executable = Path(sys.executable).with_name("dbt")
-    return [str(executable)] if executable.exists() else [sys.executable, "-m", "dbt.cli.main"]
+LAUNCH_SCRIPT = Path(__file__).with_name("dbt_launch.py")
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
-# Run as `python -c LAUNCHER <load pid> <program> <args…>`: ask for SIGKILL when the load
-# dies (Linux prctl PR_SET_PDEATHSIG = 1; survives exec), give up if it died already, exec.
-LAUNCHER = """\
-import os, signal, sys
-try:
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    os._exit(1)
-os.execv(sys.argv[2], sys.argv[2:])
-"""
+def dbt_command(tied_to: int = 0) -> list[str]:
+    """dbt, started by flows/dbt_launch.py: SIGKILLed when process `tied_to` dies (Linux; 0 for
+    none), and able to reuse a parse made for a DuckDB file of the same name in another folder."""
+    return [sys.executable, str(LAUNCH_SCRIPT), str(tied_to)]
 
 
-def _tied_to_this_process(command: list[str]) -> list[str]:
-    """`command` started through LAUNCHER (on Linux; elsewhere as it is)."""
-    if not sys.platform.startswith("linux"):
-        return command
-    return [sys.executable, "-c", LAUNCHER, str(os.getpid()), *command]
+def parse_cache_file(cache_dir: Path, extra_args: list[str], database: Path) -> Path:
+    """Where a parse of these dbt arguments is kept: dbt parses anew when `--vars` or the
+    database's file name differ, so each pair has its own file (the selection does not count)."""
+    vars_given = [arg for index, arg in enumerate(extra_args)
+                  if arg.startswith("--vars=") or (index and extra_args[index - 1] == "--vars")]
+    key = hashlib.sha256(repr((vars_given, database.name)).encode()).hexdigest()[:16]
+    return cache_dir / f"parse-{key}.msgpack"
+
+
+def reuse_parse(target_path: Path, kept: Path | None) -> None:
+    """Start a target folder that has no parse of its own from the kept one (dbt still checks
+    it, file by file, and parses afresh whatever differs)."""
+    own = target_path / PARTIAL_PARSE
+    if kept is not None and kept.exists() and not own.exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, own)
+
+
+def keep_parse(target_path: Path, kept: Path | None) -> None:
+    """Keep the target folder's parse for the next new folder (written whole, then renamed in)."""
+    own = target_path / PARTIAL_PARSE
+    if kept is None or not own.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+    shutil.copyfile(own, partial)
+    os.replace(partial, kept)
+
+
+def parse_cache_dir() -> Path | None:
+    """$PERFBUDGET_DBT_PARSE_CACHE: a folder where builds of new warehouse folders share dbt's
+    parse (the test suite sets it; a warehouse's own folder keeps its parse from night to night)."""
+    value = os.environ.get("PERFBUDGET_DBT_PARSE_CACHE")
+    return Path(value) if value else None
 
 
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
@@ -164,6 +188,9 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     target_path = work_dir / "target"
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)
+    cache_dir = parse_cache_dir()
+    kept_parse = parse_cache_file(cache_dir, extra_args, database) if cache_dir else None
+    reuse_parse(target_path, kept_parse)
     env = {**os.environ,
            "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -171,12 +198,12 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
            "DBT_PROFILES_DIR": str(project_dir / "profiles"),
            "PERFBUDGET_DUCKDB_PATH": str(database),
            "PERFBUDGET_STAGING_DIR": str(staging_dir)}
-    command = [*dbt_command(), "build", "--project-dir", str(project_dir),
+    command = [*dbt_command(tied_to=os.getpid()), "build", "--project-dir", str(project_dir),
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
                *extra_args]
     started = time.perf_counter()
-    process = subprocess.Popen(_tied_to_this_process(command), cwd=project_dir, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen(command, cwd=project_dir, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
     reader = threading.Thread(target=_read_output, args=(process.stdout, lines), daemon=True)
@@ -195,6 +222,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         stop_process_group(process)
         raise
     seconds = time.perf_counter() - started
+    keep_parse(target_path, kept_parse)
     tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
     return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
 

@@ -213,7 +213,8 @@ def _dbt_of(pid: int) -> psutil.Process | None:
             command = child.cmdline()
         except psutil.Error:
             continue
-        if "build" in command and any(Path(part).name in {"dbt", "dbt.cli.main"} for part in command[:3]):
+        launchers = {"dbt", "dbt.cli.main", "dbt_launch.py"}
+        if "build" in command and any(Path(part).name in launchers for part in command[:3]):
             return child
     return None
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.build import dbt_command, keep_parse, parse_cache_dir, parse_cache_file, reuse_parse
 from tests.shared_builds import bad_samples, fingerprint, loaded_samples, shared_build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,10 +73,14 @@ def dbt(args: list[str], workdir: Path, staging: Path) -> Build:
         "PERFBUDGET_DUCKDB_PATH": str(database),
         "PERFBUDGET_STAGING_DIR": str(staging),
     }
+    cache_dir = parse_cache_dir()
+    kept = parse_cache_file(cache_dir, args, database) if cache_dir else None
+    reuse_parse(workdir / "target", kept)
     started = time.monotonic()
-    completed = subprocess.run([_executable("dbt"), *args], cwd=REPO, env=env, capture_output=True,
+    completed = subprocess.run([*dbt_command(), *args], cwd=REPO, env=env, capture_output=True,
                                text=True, timeout=900, check=False)
     seconds = time.monotonic() - started
+    keep_parse(workdir / "target", kept)
     results_path = workdir / "target" / "run_results.json"
     results = json.loads(results_path.read_text(encoding="utf-8"))["results"] if results_path.exists() else []
     if completed.returncode != 0:

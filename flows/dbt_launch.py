@@ -1,0 +1,71 @@
+"""Start dbt for a build: tied to the process that asked for it, and able to reuse a parse.
+
+Run as `python dbt_launch.py <load pid or 0> <dbt arguments…>` (flows.build starts it; it
+imports nothing of perfbudget, so it costs no more than dbt's own entry point).
+
+1. **Tied to the load.** With a pid, on Linux, dbt asks the kernel for SIGKILL when that
+   process dies (prctl PR_SET_PDEATHSIG), and gives up if it died already: a load killed
+   outright (SIGKILL, the OOM killer) does not leave a dbt writing into, and locking, its
+   build file.
+2. **A parse that survives a move.** dbt reuses its last parse (target/partial_parse.msgpack,
+   "partial parsing") only if, among other checks, the profile's connection values are the
+   same, and those include the full path of the DuckDB file. Every new warehouse folder (and
+   every test's) would parse the whole project afresh: 10 of the 40 seconds of a sample build.
+   The folder of the file cannot change what dbt parses (no model reads `target.path`), so the
+   profile check here hashes the file's *name* in place of its path. Everything else dbt checks
+   (its version, --vars, the other connection values, dbt_project.yml, every file's checksum,
+   the env vars a file reads) it still checks, and anything that differs still means a full
+   parse. flows.build copies a kept parse into a new target folder (its parse cache).
+"""
+
+from __future__ import annotations
+
+import os
+import pprint
+import signal
+import sys
+from pathlib import PurePath
+
+
+def tie_to(parent_pid: int) -> None:
+    """SIGKILL this process (and the dbt it becomes) when `parent_pid` dies (Linux only)."""
+    if not parent_pid or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def hash_profile_by_file_name() -> None:
+    """Make dbt's partial-parse profile check see the DuckDB file's name, not its folder."""
+    from dbt.contracts.files import FileHash
+    from dbt.parser.manifest import ManifestLoader
+
+    build_state_check = ManifestLoader.build_manifest_state_check
+
+    def state_check(self):
+        check = build_state_check(self)
+        values = sorted((key, PurePath(value).name if key == "path" and isinstance(value, str) else value)
+                        for key, value in self.root_project.credentials.connection_info())
+        check.profile_hash = FileHash.from_contents(pprint.pformat(values))
+        return check
+
+    ManifestLoader.build_manifest_state_check = state_check
+
+
+def main(argv: list[str]) -> int:
+    tie_to(int(argv[1]))
+    hash_profile_by_file_name()
+    from dbt.cli.main import cli
+
+    sys.argv = ["dbt", *argv[2:]]
+    return cli()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
