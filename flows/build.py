@@ -118,6 +118,9 @@ def read_run_results(path: Path) -> list[NodeResult]:
 
 
 LAUNCH_SCRIPT = Path(__file__).with_name("dbt_launch.py")
+# the tests of macros on constants (tests_dbt, enabled by var macro_unit_tests) check no data:
+# `make test` runs them, a night does not pay for them
+NIGHTLY_VARS = ["--vars", json.dumps({"macro_unit_tests": False})]
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -177,9 +180,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     if extra_args is None:
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
     if not any(arg.startswith("--vars") for arg in extra_args):
-        # the tests of macros on constants (tests_dbt, enabled by var macro_unit_tests) check no
-        # data: `make test` runs them, a night does not pay for them
-        extra_args = [*extra_args, "--vars", json.dumps({"macro_unit_tests": False})]
+        extra_args = [*extra_args, *NIGHTLY_VARS]
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)

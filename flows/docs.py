@@ -19,7 +19,15 @@ import tempfile
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from flows.build import REPO_ROOT, dbt_command
+from flows.build import (
+    NIGHTLY_VARS,
+    PARTIAL_PARSE,
+    REPO_ROOT,
+    dbt_command,
+    parse_cache_dir,
+    parse_cache_file,
+    reuse_parse,
+)
 from flows.layout import WarehouseLayout
 
 
@@ -34,15 +42,21 @@ def generate_docs(layout: WarehouseLayout, project_dir: Path = REPO_ROOT, timeou
         raise DocsFailed(f"no published warehouse at {layout.published}: run `perfbudget run` first")
     out = layout.root / "docs"
     with tempfile.TemporaryDirectory(prefix="perfbudget-docs-", dir=layout.root) as scratch:
-        copy = Path(scratch) / "catalog.duckdb"
+        # named as the nightly build's file and run with its vars, so that dbt reuses the parse
+        # the last night kept (flows/dbt_launch.py) instead of parsing the project again
+        copy = Path(scratch) / layout.building.name
         shutil.copyfile(layout.published, copy)
         env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                "DBT_USE_COLORS": "false", "DBT_PROFILES_DIR": str(project_dir / "profiles"),
                "PERFBUDGET_DUCKDB_PATH": str(copy), "PERFBUDGET_STAGING_DIR": str(layout.staging)}
         target = Path(scratch) / "target"
+        cache_dir = parse_cache_dir()
+        kept = layout.dbt_work / "target" / PARTIAL_PARSE
+        reuse_parse(target, kept if kept.exists() or cache_dir is None
+                    else parse_cache_file(cache_dir, NIGHTLY_VARS, copy))
         command = [*dbt_command(), "docs", "generate", "--static", "--project-dir", str(project_dir),
                    "--profiles-dir", str(project_dir / "profiles"), "--target-path", str(target),
-                   "--log-path", str(Path(scratch) / "logs")]
+                   "--log-path", str(Path(scratch) / "logs"), *NIGHTLY_VARS]
         done = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True,
                               timeout=timeout, check=False)
         if done.returncode != 0:
