@@ -24,11 +24,26 @@
 
 -- `where <column> in (the changed forms' keys)` on an incremental run; nothing on a full one.
 -- The ref is taken unconditionally: dbt then knows the dependency when it parses the model.
-{% macro pb_changed_only(column='doc_id') -%}
+-- An ephemeral step renders with its own config, where is_incremental() is always false: it
+-- names the incremental model it feeds (`feeds`), and filters when that model's run is incremental.
+{% macro pb_changed_only(column='doc_id', feeds=none) -%}
     {%- set changes = ref('stg_perfbudget__changed_documents') -%}
-    {%- if is_incremental() %}
+    {%- if pb_is_incremental(feeds) %}
     where {{ column }} in (select {{ column }} from {{ changes }} where {{ column }} is not null)
     {%- endif -%}
+{%- endmacro %}
+
+-- is_incremental() of this model, or of the model `feeds` in this model's schema (the test
+-- dbt's is_incremental() makes: its table exists and this is no full refresh)
+{% macro pb_is_incremental(feeds=none) -%}
+    {%- if feeds is none -%}
+        {{ return(is_incremental()) }}
+    {%- endif -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(this.database, this.schema, feeds) -%}
+    {{ return(relation is not none and relation.type == 'table' and not should_full_refresh()) }}
 {%- endmacro %}
 
 -- the pre-hook: delete this model's rows of the changed forms (or files, for `source_file`)
