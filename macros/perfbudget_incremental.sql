@@ -11,8 +11,11 @@
 -- and both macros render nothing: the same SQL builds everything.
 
 -- the config of a document-keyed model: incremental, append after deleting the changed keys;
--- `post_hook` names a macro run after the append (hooks are rendered when the model runs)
+-- `post_hook` names a macro run after the append (hooks are rendered when the model runs). The
+-- pre-hook reads the changes table: the ref is taken here, when dbt parses the model, so that a
+-- model whose changed-only filter sits in an ephemeral step still depends on it.
 {% macro pb_incremental_by(column='doc_id', post_hook=none) -%}
+    {%- set changes = ref('stg_perfbudget__changed_documents') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
