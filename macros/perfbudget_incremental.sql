@@ -11,8 +11,11 @@
 -- and both macros render nothing: the same SQL builds everything.
 
 -- the config of a document-keyed model: incremental, append after deleting the changed keys;
--- `post_hook` names a macro run after the append (hooks are rendered when the model runs)
+-- `post_hook` names a macro run after the append (hooks are rendered when the model runs). The
+-- pre-hook reads the changes table: the ref is taken here, when dbt parses the model, so that a
+-- model whose changed-only filter sits in an ephemeral step still depends on it.
 {% macro pb_incremental_by(column='doc_id', post_hook=none) -%}
+    {%- set changes = ref('stg_perfbudget__changed_documents') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
@@ -24,11 +27,26 @@
 
 -- `where <column> in (the changed forms' keys)` on an incremental run; nothing on a full one.
 -- The ref is taken unconditionally: dbt then knows the dependency when it parses the model.
-{% macro pb_changed_only(column='doc_id') -%}
+-- An ephemeral step renders with its own config, where is_incremental() is always false: it
+-- names the incremental model it feeds (`feeds`), and filters when that model's run is incremental.
+{% macro pb_changed_only(column='doc_id', feeds=none) -%}
     {%- set changes = ref('stg_perfbudget__changed_documents') -%}
-    {%- if is_incremental() %}
+    {%- if pb_is_incremental(feeds) %}
     where {{ column }} in (select {{ column }} from {{ changes }} where {{ column }} is not null)
     {%- endif -%}
+{%- endmacro %}
+
+-- is_incremental() of this model, or of the model `feeds` in this model's schema (the test
+-- dbt's is_incremental() makes: its table exists and this is no full refresh)
+{% macro pb_is_incremental(feeds=none) -%}
+    {%- if feeds is none -%}
+        {{ return(is_incremental()) }}
+    {%- endif -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(this.database, this.schema, feeds) -%}
+    {{ return(relation is not none and relation.type == 'table' and not should_full_refresh()) }}
 {%- endmacro %}
 
 -- the pre-hook: delete this model's rows of the changed forms (or files, for `source_file`)

@@ -3,7 +3,7 @@
 -- The funding checks of one form side by side, one row per form (int_budget_reconciliation):
 -- each check's difference (H2: its absolute value) and status as a rank (4 fail, 3 pass,
 -- 2 unknowable, 1 not_applicable; null when the check does not apply to the form type), and how
--- many checks fail or cannot be checked. mart_unit_budget_summary takes the worst rank of a
+-- many checks fail or cannot be checked. int_unit_year_check_results takes the worst rank of a
 -- unit-year's latest forms.
 with reconciliation as (
     select * from {{ ref('int_budget_reconciliation') }}

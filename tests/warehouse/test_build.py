@@ -31,7 +31,10 @@ def test_warnings_are_exactly_the_known_source_inconsistencies(built):
 def test_every_model_and_seed_was_built(built):
     kinds = [uid.split(".")[0] for uid, status in built.statuses().items() if status == "success"]
     assert kinds.count("seed") == len(list((REPO / "seeds").glob("*.csv"))) == 15
-    assert kinds.count("model") == len(list((REPO / "models").rglob("*.sql")))
+    # an ephemeral model is inlined into the models that read it: it has no node of its own to run
+    materialized = [path for path in (REPO / "models").rglob("*.sql")
+                    if "materialized='ephemeral'" not in path.read_text(encoding="utf-8")]
+    assert kinds.count("model") == len(materialized)
 
 
 def test_marts_carry_their_comments_for_bi_tools(con):

@@ -5,12 +5,16 @@
 -- (资金总额, 基本支出, 项目支出 of the department form; 资金总额 summed over the project forms when the
 -- unit has no department form). One row per unit-year that has a self-evaluation report or a
 -- target table; has_self_evaluation / has_target_table say which sides are filled.
-with document_totals as (
+with unit_years as (
+    select * from {{ ref('int_unit_years') }}
+),
+
+document_totals as (
     select * from {{ ref('int_document_budget_totals') }}
 ),
 
-documents as (
-    select * from {{ ref('dim_document') }}
+target_budget as (
+    select * from {{ ref('int_unit_year_target_budget') }}
 ),
 
 units as (
@@ -25,44 +29,12 @@ report_facts as (
     select * from {{ ref('int_report_facts_parsed') }}
 ),
 
--- a form that states no year has no unit-year to count in (it is in the facts, null year)
-latest_documents as (
-    select * from documents where is_latest and fiscal_year is not null
-),
-
-unit_years as (
-    select
-        unit_key,
-        fiscal_year,
-        max(case when doc_type = 'dept_self_eval' then document_key end) as self_eval_document_key,
-        sum(case when doc_type = 'dept_self_eval' then 1 else 0 end) as n_self_evaluations,
-        sum(case when doc_type = 'dept_target' then 1 else 0 end) as n_department_forms,
-        sum(case when doc_type = 'project_target' then 1 else 0 end) as n_project_forms
-    from latest_documents
-    group by unit_key, fiscal_year
-),
-
 stated_rates as (
     select
         document_key,
         max(case when fact_key = 'budget_execution_rate' then value_num end) as stated_execution_rate_pct
     from report_facts
     group by document_key
-),
-
-target_budget as (
-    select
-        latest_documents.unit_key,
-        latest_documents.fiscal_year,
-        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.total_funds_wan end) as department_total_funds_wan,
-        sum(case when latest_documents.doc_type = 'project_target' then document_totals.total_funds_wan end) as project_total_funds_wan,
-        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.basic_expenditure_wan end) as target_basic_expenditure_wan,
-        sum(case when latest_documents.doc_type = 'dept_target' then document_totals.project_expenditure_total_wan end) as target_project_expenditure_wan
-    from document_totals
-    inner join latest_documents
-        on latest_documents.document_key = document_totals.document_key
-    where latest_documents.doc_type in ('dept_target', 'project_target')
-    group by latest_documents.unit_key, latest_documents.fiscal_year
 ),
 
 joined as (

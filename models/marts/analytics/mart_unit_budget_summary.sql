@@ -1,52 +1,23 @@
 {#- the income sources with a column of their own and the checks, from the seeds (macros/seed_lists.sql) -#}
 {%- set sources = pb_summary_sources() -%}
 {%- set checks = pb_reconciliation_checks() -%}
-with document_totals as (
-    select * from {{ ref('int_document_budget_totals') }}
+-- One row per unit and fiscal year: the forms that count there (int_unit_years: the latest
+-- version of each form), their funding totals summed and their funding checks
+-- (int_unit_year_check_results).
+with unit_years as (
+    select * from {{ ref('int_unit_years') }}
 ),
 
-check_results as (
-    select * from {{ ref('int_document_check_results') }}
+latest_totals as (
+    select * from {{ ref('int_latest_document_totals') }}
 ),
 
-documents as (
-    select * from {{ ref('dim_document') }}
+checks as (
+    select * from {{ ref('int_unit_year_check_results') }}
 ),
 
 units as (
     select * from {{ ref('dim_unit') }}
-),
-
--- a form published again (revised) replaces its earlier version: only the latest counts; a form
--- that states no year (a cut page) has no unit-year to count in (it is in the facts, null year)
-latest_documents as (
-    select * from documents where is_latest and fiscal_year is not null
-),
-
-latest_totals as (
-    select document_totals.*, latest_documents.unit_key, latest_documents.fiscal_year
-    from document_totals
-    inner join latest_documents
-        on latest_documents.document_key = document_totals.document_key
-),
-
-latest_check_results as (
-    select check_results.*, latest_documents.unit_key, latest_documents.fiscal_year
-    from check_results
-    inner join latest_documents
-        on latest_documents.document_key = check_results.document_key
-),
-
-unit_years as (
-    select
-        unit_key,
-        fiscal_year,
-        count(*) as n_forms,
-        sum(case when doc_type = 'dept_target' then 1 else 0 end) as n_department_forms,
-        sum(case when doc_type = 'project_target' then 1 else 0 end) as n_project_forms,
-        sum(case when doc_type = 'dept_self_eval' then 1 else 0 end) as n_self_evaluations
-    from latest_documents
-    group by unit_key, fiscal_year
 ),
 
 amounts as (
@@ -63,24 +34,6 @@ amounts as (
         sum(final_income_wan) as final_income_wan,
         sum(final_expenditure_wan) as final_expenditure_wan
     from latest_totals
-    group by unit_key, fiscal_year
-),
-
--- a unit-year's check: the worst status of its forms (fail, pass, unknowable, not_applicable), the
--- largest difference of H1 and H2 and the sum of the sum checks' differences
-checks as (
-    select
-        unit_key,
-        fiscal_year,
-        {% for check, side in checks %}
-        {{ 'max' if side in ('line_pair', 'rate') else 'sum' }}({{ check | lower }}_difference) as {{ check | lower }}_difference,
-        case max({{ check | lower }}_status_rank)
-            when 4 then 'fail' when 3 then 'pass' when 2 then 'unknowable' else 'not_applicable'
-        end as {{ check | lower }}_status,
-        {% endfor %}
-        sum(n_checks_failed) as n_checks_failed,
-        sum(n_checks_unknowable) as n_checks_unknowable
-    from latest_check_results
     group by unit_key, fiscal_year
 ),
 

@@ -1,15 +1,5 @@
 with documents as (
-    select * from {{ ref('int_documents_resolved') }}
-),
-
-ranked as (
-    select
-        documents.*,
-        row_number() over (
-            partition by doc_type, unit_key, coalesce(project_key, ''), fiscal_year
-            order by first_seen_at desc nulls last, source_mtime desc nulls last, source_file desc, part_seq desc
-        ) as version_rank
-    from documents
+    select * from {{ ref('int_document_versions') }}
 ),
 
 final as (
@@ -37,8 +27,8 @@ final as (
         extractor_version,
         first_seen_at,
         source_mtime,
-        case when version_rank = 1 then true else false end as is_latest
-    from ranked
+        is_latest
+    from documents
 )
 
 select * from final
