@@ -410,7 +410,11 @@ def step_sql_floor(site: Path, args) -> dict:
     nodes = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] in {"model", "seed"}}
     started = time.perf_counter()
     created = {"seed": 0, "table": 0, "view": 0}
+    from flows.dbt_staging_dir import VARIABLE
+
     with duckdb.connect(str(database)) as connection:
+        # the sources read the staging folder from this variable, as the profile's plugin sets it
+        connection.execute(f"set variable {VARIABLE} = ?", [str(site / "staging_bench")])
         for unique_id in _topological(nodes):
             node = nodes[unique_id]
             config = node["config"]
