@@ -121,6 +121,12 @@ LAUNCH_SCRIPT = Path(__file__).with_name("dbt_launch.py")
 # the tests of macros on constants (tests_dbt, enabled by var macro_unit_tests) check no data:
 # `make test` runs them, a night does not pay for them
 NIGHTLY_VARS = ["--vars", json.dumps({"macro_unit_tests": False})]
+# An incremental build starts from a copy of the published warehouse, made by the same project
+# (flows.delta: same models, seeds and macros, or the build is full): the seeds, the models
+# built from seeds alone and their tests would come out as they are in the copy. Only what the
+# documents feed (the sources and everything downstream) is built, unless the caller selects.
+FROM_DOCUMENTS_ONLY = ["--select", "source:perfbudget+"]
+SELECTION_ARGS = {"--select", "-s", "--selector", "--models", "-m"}
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -172,7 +178,8 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     """Build every model, seed and test into `database`: a fresh file (any old one is
     removed first), or a copy of `start_from` (the published warehouse) for an incremental
     build, whose document-keyed models then replace only the changed documents' rows
-    (flows.delta). Returns the build with its node results; does not raise on failure.
+    (flows.delta), and which builds only what the documents feed (FROM_DOCUMENTS_ONLY).
+    Returns the build with its node results; does not raise on failure.
 
     `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
     resource_type:test` for a quick development loop; the nightly default is everything but
@@ -181,6 +188,9 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
     if not any(arg.startswith("--vars") for arg in extra_args):
         extra_args = [*extra_args, *NIGHTLY_VARS]
+    if start_from is not None and not any(arg in SELECTION_ARGS or arg.startswith("--select=")
+                                          for arg in extra_args):
+        extra_args = [*extra_args, *FROM_DOCUMENTS_ONLY]
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)

@@ -28,10 +28,11 @@ RECORD_NAME = "published_inputs.json"
 # What a build depends on besides the staging CSVs: the dbt project, the suites, the
 # extractor and gate code (the cached rows and the document gate come from them too), and
 # the flows modules between the inbox and the staging CSVs on the nightly path (listing,
-# pool, cache, refresh, landing, quarantine), which decide which rows land.
+# pool, cache, refresh, landing, quarantine), which decide which rows land, and the profile's
+# plugin that tells dbt where those CSVs are.
 PROJECT_INPUTS = ("dbt_project.yml", "profiles/profiles.yml", "models", "seeds", "macros", "tests_dbt",
                   "expectations", "extract", "flows/inbox.py", "flows/pool.py", "flows/extraction_cache.py",
-                  "flows/incremental.py", "flows/landing.py", "flows/quarantine.py")
+                  "flows/incremental.py", "flows/landing.py", "flows/quarantine.py", "flows/dbt_staging_dir.py")
 
 
 def _project_files(project_dir: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 A copy of sample 003 with odd cells (fullwidth digits, amounts that are no number, negative
 amounts on a balance line and on a normal line, fullwidth comparators) is extracted and built
-once (models and seeds: the session build runs the data tests on the samples). Its amounts and
+once (tests/warehouse/odd_document.py, which test_data_quality_findings.py shares). Its amounts and
 target values are checked cell by cell, and both quality gates pass on it.
 """
 
@@ -17,39 +17,13 @@ import duckdb
 import pytest
 
 from expectations.runner import MartTables, load_suites, validate, validate_staging
-from tests.warehouse.conftest import MODELS_AND_SEEDS, SAMPLES, Build, dbt, extract, rows
-
-ODD_FILE = "901_odd_values.txt"
-# (line of sample 003, text in the line, replacement); a 结余 line is inserted after line 23
-ODD_CELLS = [
-    (16, "国有资本金\t\t0", "国有资本金\t\t1e6"),
-    (17, "社保基金\t\t0", "社保基金\t\t约100"),
-    (21, "基本支出\t\t73.6", "基本支出\t\t７３.６"),
-    (22, "项目支出\t\t500", "项目支出\t\t-5"),
-    (35, "支付进度符合率\t=100%\t=100%", "支付进度符合率\t１００%\t＞＝90%"),
-    (40, "政府采购执行率\t=100%\t=100%", "政府采购执行率\t≥９０％\t=100%"),
-]
-BALANCE_LINE = "\t项目资金结余\t\t-5"
-
-
-def odd_document() -> str:
-    lines = next(SAMPLES.glob("003_*.txt")).read_text(encoding="utf-8").split("\n")
-    for line_no, old, new in ODD_CELLS:
-        assert lines[line_no - 1].count(old) == 1, lines[line_no - 1]
-        lines[line_no - 1] = lines[line_no - 1].replace(old, new)
-    lines.insert(23, BALANCE_LINE)
-    return "\n".join(lines)
+from tests.warehouse.conftest import Build, rows
+from tests.warehouse.odd_document import odd_build as shared_odd_build
 
 
 @pytest.fixture(scope="session")
 def odd_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    workdir = tmp_path_factory.mktemp("odd_values")
-    inbox = workdir / "inbox"
-    inbox.mkdir()
-    (inbox / ODD_FILE).write_text(odd_document(), encoding="utf-8")
-    staging = workdir / "staging"
-    extract(inbox, staging)
-    return dbt(["build", *MODELS_AND_SEEDS], workdir, staging)
+    return shared_odd_build(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +79,8 @@ def test_extraction_warnings_name_line_and_value_in_the_data_quality_mart(odd):
         ("warning", "amount_not_a_number", 17, "'社保基金': amount '约100' is not a number (kept as printed)"),
         ("warning", "negative_amount", 22,
          "'项目支出': negative amount '-5' on a line that is no balance or reduction (seed negative_amount_labels)"),
+        # the row test_data_quality_findings.py reads (odd_document.FINDINGS_LINE)
+        ("warning", "unknown_level_label", 67, "'社会效应' is not a level-2 label of the taxonomy seed"),
     ]
 
 
