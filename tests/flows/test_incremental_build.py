@@ -170,3 +170,34 @@ def test_a_removed_document_is_gone_from_every_table(scenario):
     assert orphans == [(0,)]
     assert json.loads((scenario["site"].warehouse / "published_inputs.json").read_text())["run_id"] \
         == scenario["second"].run.run_id
+
+
+def _built_nodes(site: Site) -> set[str]:
+    """The nodes of the site's last dbt build (its run_results.json)."""
+    from flows.layout import WarehouseLayout
+
+    results = WarehouseLayout.at(site.warehouse).dbt_work / "target" / "run_results.json"
+    return {item["unique_id"] for item in json.loads(results.read_text(encoding="utf-8"))["results"]}
+
+
+def test_an_incremental_build_builds_only_what_the_documents_feed(scenario):
+    incremental, full = _built_nodes(scenario["site"]), _built_nodes(scenario["rebuilt"])
+    seeds = {node for node in full if node.startswith("seed.")}
+    assert len(seeds) == len(list((Path(__file__).parents[2] / "seeds").glob("*.csv")))
+    # the seeds and the models of seeds alone are the published copy's (flows.build.FROM_DOCUMENTS_ONLY)
+    assert not incremental & seeds
+    assert "model.perfbudget.int_indicator_taxonomy_variants" in full - incremental
+    assert {"model.perfbudget.stg_perfbudget__documents", "model.perfbudget.fact_indicator",
+            "model.perfbudget.mart_project_scorecard"} <= incremental
+
+
+def test_a_build_in_a_copied_folder_reuses_dbt_s_parse(scenario):
+    """The rebuilt site is a copy of the published one in another folder, its DuckDB file and
+    staging CSVs elsewhere: dbt still reuses the parse it copied (flows/dbt_launch.py hashes the
+    file's name, the staging folder reaches DuckDB at run time), parsing nothing again."""
+    from flows.layout import WarehouseLayout
+
+    log = (WarehouseLayout.at(scenario["rebuilt"].warehouse).dbt_work / "logs" / "dbt.log").read_text(encoding="utf-8")
+    last = log[log.rindex("Running with dbt="):]
+    assert "Unable to do partial parsing" not in last and "Starting full parse" not in last
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in last
