@@ -2,7 +2,8 @@
 the published warehouse and replaces only those documents' rows (flows/delta.py,
 macros/perfbudget_incremental.sql), and gives exactly the tables a full rebuild gives.
 
-One module-scoped scenario, three builds: the samples published (full), then one document
+One module-scoped scenario, three builds, each with every dbt test: the samples published (full:
+the samples' load shared by the test run, tests/shared_builds.py, copied), then one document
 changed, one removed and one copy of another added (incremental), then the same inbox rebuilt
 from scratch with `force` (full) on a copy of the site. The tests compare the two warehouses
 table by table, row by row, and look for the removed document in every table.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import QUICK_DBT_ARGS, Site, new_site
+from flow_sites import Site
 
 from flows.load import run_load
 
@@ -28,29 +29,25 @@ NOT_COMPARED = {"etl_runs", "dq_results", "etl_latest_run", "stg_perfbudget__cha
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> dict:
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)
-    try:
-        root = tmp_path_factory.mktemp("incremental")
-        site = new_site(root / "site")
-        first = run_load(site.inbox, site.warehouse)
-        published_before = site.published.stat().st_mtime_ns
-        removed_doc_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [REMOVED])
-        old_changed_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [CHANGED])
+def scenario(loaded_site, tmp_path_factory) -> dict:
+    shared, first = loaded_site  # the first night: the samples' shared load, copied (mtimes kept)
+    root = tmp_path_factory.mktemp("incremental")
+    site = Site(root / "site")
+    shutil.copytree(shared.root, site.root, symlinks=True)
+    published_before = site.published.stat().st_mtime_ns
+    removed_doc_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [REMOVED])
+    old_changed_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [CHANGED])
 
-        changed = site.inbox / CHANGED
-        changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥190\t366"), encoding="utf-8")
-        (site.inbox / REMOVED).unlink()
-        shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
-        second = run_load(site.inbox, site.warehouse)
-        changes = (site.staging / "changed_documents.csv").read_text(encoding="utf-8")
+    changed = site.inbox / CHANGED
+    changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥190\t366"), encoding="utf-8")
+    (site.inbox / REMOVED).unlink()
+    shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
+    second = run_load(site.inbox, site.warehouse)
+    changes = (site.staging / "changed_documents.csv").read_text(encoding="utf-8")
 
-        rebuilt = Site(root / "rebuilt")
-        shutil.copytree(site.root, rebuilt.root, symlinks=True)
-        full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
-    finally:
-        monkeypatch.undo()
+    rebuilt = Site(root / "rebuilt")
+    shutil.copytree(site.root, rebuilt.root, symlinks=True)
+    full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
     return {"site": site, "rebuilt": rebuilt, "first": first, "second": second, "full": full,
             "published_before": published_before, "removed_doc_ids": [row[0] for row in removed_doc_ids],
             "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes}
@@ -189,6 +186,8 @@ def test_an_incremental_build_builds_only_what_the_documents_feed(scenario):
     assert "model.perfbudget.int_indicator_taxonomy_variants" in full - incremental
     assert {"model.perfbudget.stg_perfbudget__documents", "model.perfbudget.fact_indicator",
             "model.perfbudget.mart_project_scorecard"} <= incremental
+    # and the dbt tests of what it built ran on the incremental tables (and passed: the night published)
+    assert "test.perfbudget.unique_fact_indicator_indicator_key" in {node.rsplit(".", 1)[0] for node in incremental}
 
 
 def test_a_build_in_a_copied_folder_reuses_dbt_s_parse(scenario):
