@@ -136,13 +136,19 @@ def dbt_command(tied_to: int = 0) -> list[str]:
     return [sys.executable, str(LAUNCH_SCRIPT), str(tied_to)]
 
 
-def parse_cache_file(cache_dir: Path, extra_args: list[str], database: Path) -> Path:
-    """Where a parse of these dbt arguments is kept: dbt parses anew when `--vars` or the
-    database's file name differ, so each pair has its own file (the selection does not count)."""
+def kept_parse(extra_args: list[str], database: Path) -> Path | None:
+    """The file in $PERFBUDGET_DBT_PARSE_CACHE (a folder where builds in new folders share dbt's
+    parse; the test suite sets it) that keeps the parse of these dbt arguments, or None when it
+    is not set. dbt parses anew when `--vars` or the database's file name differ, so each pair
+    has its own file (the selection does not count). A warehouse's own folder keeps its parse
+    from night to night without it."""
+    folder = os.environ.get("PERFBUDGET_DBT_PARSE_CACHE")
+    if not folder:
+        return None
     vars_given = [arg for index, arg in enumerate(extra_args)
                   if arg.startswith("--vars=") or (index and extra_args[index - 1] == "--vars")]
     key = hashlib.sha256(repr((vars_given, database.name)).encode()).hexdigest()[:16]
-    return cache_dir / f"parse-{key}.msgpack"
+    return Path(folder) / f"parse-{key}.msgpack"
 
 
 def reuse_parse(target_path: Path, kept: Path | None) -> None:
@@ -165,13 +171,6 @@ def keep_parse(target_path: Path, kept: Path | None) -> None:
     os.replace(partial, kept)
 
 
-def parse_cache_dir() -> Path | None:
-    """$PERFBUDGET_DBT_PARSE_CACHE: a folder where builds of new warehouse folders share dbt's
-    parse (the test suite sets it; a warehouse's own folder keeps its parse from night to night)."""
-    value = os.environ.get("PERFBUDGET_DBT_PARSE_CACHE")
-    return Path(value) if value else None
-
-
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
               timeout: float | None = 3600, extra_args: list[str] | None = None,
               start_from: Path | None = None) -> DbtBuild:
@@ -188,8 +187,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
     if not any(arg.startswith("--vars") for arg in extra_args):
         extra_args = [*extra_args, *NIGHTLY_VARS]
-    if start_from is not None and not any(arg in SELECTION_ARGS or arg.startswith("--select=")
-                                          for arg in extra_args):
+    if start_from is not None and not any(arg.split("=", 1)[0] in SELECTION_ARGS for arg in extra_args):
         extra_args = [*extra_args, *FROM_DOCUMENTS_ONLY]
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in (database, database.with_name(database.name + ".wal")):
@@ -199,9 +197,8 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     target_path = work_dir / "target"
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)
-    cache_dir = parse_cache_dir()
-    kept_parse = parse_cache_file(cache_dir, extra_args, database) if cache_dir else None
-    reuse_parse(target_path, kept_parse)
+    kept = kept_parse(extra_args, database)
+    reuse_parse(target_path, kept)
     env = {**os.environ,
            "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -233,7 +230,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         stop_process_group(process)
         raise
     seconds = time.perf_counter() - started
-    keep_parse(target_path, kept_parse)
+    keep_parse(target_path, kept)
     tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
     return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
 

@@ -24,8 +24,7 @@ from flows.build import (
     PARTIAL_PARSE,
     REPO_ROOT,
     dbt_command,
-    parse_cache_dir,
-    parse_cache_file,
+    kept_parse,
     reuse_parse,
 )
 from flows.layout import WarehouseLayout
@@ -50,10 +49,8 @@ def generate_docs(layout: WarehouseLayout, project_dir: Path = REPO_ROOT, timeou
                "DBT_USE_COLORS": "false", "DBT_PROFILES_DIR": str(project_dir / "profiles"),
                "PERFBUDGET_DUCKDB_PATH": str(copy), "PERFBUDGET_STAGING_DIR": str(layout.staging)}
         target = Path(scratch) / "target"
-        cache_dir = parse_cache_dir()
-        kept = layout.dbt_work / "target" / PARTIAL_PARSE
-        reuse_parse(target, kept if kept.exists() or cache_dir is None
-                    else parse_cache_file(cache_dir, NIGHTLY_VARS, copy))
+        nightly = layout.dbt_work / "target" / PARTIAL_PARSE
+        reuse_parse(target, nightly if nightly.exists() else kept_parse(NIGHTLY_VARS, copy))
         command = [*dbt_command(), "docs", "generate", "--static", "--project-dir", str(project_dir),
                    "--profiles-dir", str(project_dir / "profiles"), "--target-path", str(target),
                    "--log-path", str(Path(scratch) / "logs"), *NIGHTLY_VARS]

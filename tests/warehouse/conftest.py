@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.build import dbt_command, keep_parse, parse_cache_dir, parse_cache_file, reuse_parse
+from flows.build import dbt_command, keep_parse, kept_parse, reuse_parse
 from tests.shared_builds import bad_samples, fingerprint, loaded_samples, shared_build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,8 +73,7 @@ def dbt(args: list[str], workdir: Path, staging: Path) -> Build:
         "PERFBUDGET_DUCKDB_PATH": str(database),
         "PERFBUDGET_STAGING_DIR": str(staging),
     }
-    cache_dir = parse_cache_dir()
-    kept = parse_cache_file(cache_dir, args, database) if cache_dir else None
+    kept = kept_parse(args, database)
     reuse_parse(workdir / "target", kept)
     started = time.monotonic()
     completed = subprocess.run([*dbt_command(), *args], cwd=REPO, env=env, capture_output=True,
