@@ -33,9 +33,10 @@ lint: setup
 	$(BIN)/ruff check .
 
 # Two workers (this machine has two cores); a test module stays on one worker, so its
-# module- and session-scoped builds are made once per worker at most.
+# module- and session-scoped builds are made once per worker at most. Modules start in the
+# order tests/conftest.py gives them (the longest first), not sorted by their number of tests.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: setup
 	$(BIN)/python bench/extract_throughput.py
