@@ -173,7 +173,7 @@ def keep_parse(target_path: Path, kept: Path | None) -> None:
 
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
               timeout: float | None = 3600, extra_args: list[str] | None = None,
-              start_from: Path | None = None) -> DbtBuild:
+              start_from: Path | None = None, copied: bool = False) -> DbtBuild:
     """Build every model, seed and test into `database`: a fresh file (any old one is
     removed first), or a copy of `start_from` (the published warehouse) for an incremental
     build, whose document-keyed models then replace only the changed documents' rows
@@ -190,10 +190,11 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     if start_from is not None and not any(arg.split("=", 1)[0] in SELECTION_ARGS for arg in extra_args):
         extra_args = [*extra_args, *FROM_DOCUMENTS_ONLY]
     database.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (database, database.with_name(database.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if start_from is not None:
-        shutil.copyfile(start_from, database)
+    if not (copied and start_from is not None and database.exists()):
+        for stale in (database, database.with_name(database.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if start_from is not None:
+            shutil.copyfile(start_from, database)
     target_path = work_dir / "target"
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)

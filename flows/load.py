@@ -2,8 +2,9 @@
 
 discover inbox → extract new/changed files (flows.incremental) → skip the rest when nothing
 changed since the published build (flows.inputs) → Great Expectations gate on the staging
-CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts → copy the run log
-into the build → publish by atomic rename (flows.publish) → record the run.
+CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts (while a thread
+copies the build beside the published file) → copy the run log into the build and its copy →
+publish by atomic rename (flows.publish) → record the run.
 
 Each step is one library call, named in `STEPS`. `run_load` calls them through `run_step`,
 which by default calls the function directly; the Prefect flow passes a `run_step` that
@@ -35,7 +36,7 @@ from flows.inbox import InboxListing, discover_documents
 from flows.incremental import IncrementalSummary, refresh_staging
 from flows.inputs import build_inputs, delta_base_of, project_fingerprint, record_published, unchanged_since
 from flows.layout import WarehouseLayout
-from flows.publish import clear_unfinished, exclusive_load, publish
+from flows.publish import BackgroundCopy, clear_unfinished, exclusive_load, publish, temp_beside
 from flows.runlog import DqResult, RunRecord
 from flows.summary import quarantine_list
 
@@ -55,10 +56,12 @@ class UnexplainedBuildFailure(DbtBuildFailed):
         self.args = (f"{self.args[0]}; {attribution.describe()}",)
 
 
-def build_warehouse(database: Path, staging_dir: Path, work_dir: Path, start_from: Path | None = None) -> DbtBuild:
+def build_warehouse(database: Path, staging_dir: Path, work_dir: Path, start_from: Path | None = None,
+                    copied: bool = False) -> DbtBuild:
     """`dbt build` into `database` (on a copy of `start_from`, the published warehouse, for
-    an incremental build); raises `DbtBuildFailed` (carrying the node results)."""
-    return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from))
+    an incremental build; `copied`: `database` is that copy already); raises `DbtBuildFailed`
+    (carrying the node results)."""
+    return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from, copied=copied))
 
 
 def attribute_failures(database: Path, work_dir: Path) -> Attribution:
@@ -253,7 +256,16 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     return result
 
                 step = "gate_staging"
-                gate(step, layout.staging, docs / "staging")
+                # an incremental build starts from a copy of the published file, made while the gate
+                # reads the staging CSVs (flows.publish.BackgroundCopy)
+                incremental_from = base.published if base and extraction.base_run == base.run_id else None
+                first_copy = BackgroundCopy(incremental_from, layout.building) if incremental_from else None
+                try:
+                    gate(step, layout.staging, docs / "staging")
+                except BaseException:
+                    if first_copy is not None:
+                        first_copy.discard()
+                    raise
 
                 for attempt in range(MAX_REBUILDS + 1):
                     step = "dbt_build"
@@ -261,7 +273,14 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     result.build_mode = (f"incremental on run {base.run_id}: {len(extraction.changed_files)} "
                                          f"files changed" if start_from else "full")
                     try:
-                        build = timed_step(step, layout.building, layout.staging, layout.dbt_work, start_from)
+                        copied, waited = first_copy is not None, time.perf_counter()
+                        if first_copy is not None:  # the first attempt builds on it; a rebuild copies afresh
+                            first_copy.wait()
+                            first_copy = None
+                        waited = time.perf_counter() - waited  # counted in the dbt_build step
+                        build = timed_step(step, layout.building, layout.staging, layout.dbt_work, start_from,
+                                           copied=copied)
+                        result.step_seconds[step] = round(result.step_seconds[step] + waited, 2)
                         break
                     except DbtBuildFailed as failed:
                         step = "attribute_failures"
@@ -279,24 +298,38 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 
-                step = "gate_marts"
-                gate(step, layout.building, docs / "marts")
+                # the copy that publish renames in is made while the gate and the row count read
+                # the build (flows.publish.BackgroundCopy); nothing writes the build until it is done
+                copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+                try:
+                    step = "gate_marts"
+                    gate(step, layout.building, docs / "marts")
 
-                step = "count_rows"
-                result.rows = timed_step(step, layout.building)
-                run.rows_fact_budget_line = result.rows.get("fact_budget_line")
-                run.rows_fact_indicator = result.rows.get("fact_indicator")
-                run.rows_dim_document = result.rows.get("dim_document")
+                    step = "count_rows"
+                    result.rows = timed_step(step, layout.building)
+                    run.rows_fact_budget_line = result.rows.get("fact_budget_line")
+                    run.rows_fact_indicator = result.rows.get("fact_indicator")
+                    run.rows_dim_document = result.rows.get("dim_document")
+
+                    step = "publish"
+                    waited = time.perf_counter()
+                    copied = copy.wait()
+                    copy_wait = time.perf_counter() - waited  # counted in the publish step
+                except BaseException:
+                    copy.discard()
+                    raise
 
                 step = "record_run_tables"
                 published_run = replace(run, status=runlog.SUCCESS, ended_at=runlog.utc_now(),
                                         published_file=str(layout.published),
                                         build_file=str(layout.build_of(run.run_id)),
                                         seconds=round(time.perf_counter() - started, 3))
-                timed_step(step, layout.building, layout.run_log, [published_run])
+                for database in (layout.building, copied):  # the published file and the kept build
+                    timed_step(step, database, layout.run_log, [published_run])
 
                 step = "publish"
-                timed_step(step, layout.building, layout, run.run_id)
+                timed_step(step, layout.building, layout, run.run_id, copied=copied)
+                result.step_seconds[step] = round(result.step_seconds[step] + copy_wait, 2)
                 record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
                 ExtractionCache(layout.extraction_cache).rebase_landed(run.run_id)
                 result.run = run = published_run

@@ -12,6 +12,7 @@ table by table, row by row, and look for the removed document in every table.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,9 @@ import duckdb
 import pytest
 from flow_sites import Site
 
+from flows import load as load_module
 from flows.load import run_load
+from flows.publish import BackgroundCopy
 
 CHANGED = "001_27d945da3f6b14f2.txt"
 REMOVED = "003_e524e1605217447e.txt"
@@ -42,7 +45,15 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥190\t366"), encoding="utf-8")
     (site.inbox / REMOVED).unlink()
     shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
-    second = run_load(site.inbox, site.warehouse)
+    copies: list[tuple[Path, Path]] = []
+
+    def recorded(source: Path, destination: Path) -> BackgroundCopy:
+        copies.append((source, destination))
+        return BackgroundCopy(source, destination)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load_module, "BackgroundCopy", recorded)
+        second = run_load(site.inbox, site.warehouse)
     changes = (site.staging / "changed_documents.csv").read_text(encoding="utf-8")
 
     rebuilt = Site(root / "rebuilt")
@@ -50,7 +61,7 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
     return {"site": site, "rebuilt": rebuilt, "first": first, "second": second, "full": full,
             "published_before": published_before, "removed_doc_ids": [row[0] for row in removed_doc_ids],
-            "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes}
+            "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes, "copies": copies}
 
 
 def _query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
@@ -102,6 +113,16 @@ def test_the_first_night_is_full_and_the_next_builds_on_the_published_warehouse(
     # the staging CSVs of the incremental night hold only the changed files' rows
     documents = (scenario["site"].staging / "documents.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert {line.split(",")[1] for line in documents} == {CHANGED}
+
+
+def test_the_copies_are_made_while_the_gates_run(scenario):
+    """The incremental night copies the published file into its build during the staging gate,
+    and its build beside the published file during the marts gate (flows.publish.BackgroundCopy)."""
+    site = scenario["site"]
+    building = site.warehouse / "builds" / ".building.duckdb"
+    assert scenario["copies"] == [(site.published, building),
+                                  (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp")]
+    assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
 
 
 def test_an_incremental_build_equals_a_full_rebuild_table_by_table_row_by_row(scenario):

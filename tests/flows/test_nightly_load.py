@@ -17,9 +17,12 @@ import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site
 
 from expectations.runner import GateFailed
+from flows import load as load_module
+from flows import publish as publish_module
 from flows import runlog
 from flows.build import DbtBuildFailed, dbt_build, require_success
 from flows.load import STEPS, run_load
+from flows.publish import BackgroundCopy
 
 READER = """
 import sys, duckdb
@@ -101,13 +104,18 @@ def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untou
 
 def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_file(site_copy, monkeypatch):
     """A reader that holds the published file open neither blocks the load nor sees a broken
-    file; a new reader sees the new run, and etl_runs now lists the skipped run too."""
+    file; a new reader sees the new run, and etl_runs now lists the skipped run too. The publish
+    renames in the copy made during the marts gate (it never copies the build itself), and the
+    kept build holds the same run log."""
     skipped = run_load(site_copy.inbox, site_copy.warehouse).run
     assert skipped.status == "skipped"
     monkeypatch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)  # (other dbt arguments alone would build too)
     before = fact_rows(site_copy.published)
     reader = subprocess.Popen([sys.executable, "-c", READER, str(site_copy.published)], text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    copies = []
+    monkeypatch.setattr(load_module, "BackgroundCopy", lambda *args: copies.append(args) or BackgroundCopy(*args))
+    monkeypatch.setattr(publish_module, "_replace_atomically", None)  # publish must not copy the build
     try:
         first = reader.stdout.readline().split()
         result = run_load(site_copy.inbox, site_copy.warehouse, force=True)
@@ -121,6 +129,10 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     assert fact_rows(site_copy.published) == before
     runs = query(site_copy.published, "select status, files_changed from etl_runs order by started_at, run_id")
     assert runs == [("success", 5), ("skipped", 0), ("success", 5)]
+    kept = site_copy.warehouse / "builds" / f"{result.run.run_id}.duckdb"
+    assert query(kept, "select status, files_changed from etl_runs order by started_at, run_id") == runs
+    assert [name for _, name in copies] == [site_copy.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp"]
+    assert not list(site_copy.warehouse.glob(".*.tmp*"))
     fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
                            capture_output=True, text=True, check=True)
     assert fresh.stdout.split()[0] == result.run.run_id

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
+from flows import publish as publish_module
 from flows import runlog
 from flows.layout import WarehouseLayout
-from flows.publish import LoadInProgress, clear_unfinished, exclusive_load, kept_builds, publish, rollback
+from flows.publish import (
+    BackgroundCopy,
+    LoadInProgress,
+    clear_unfinished,
+    exclusive_load,
+    kept_builds,
+    publish,
+    rollback,
+    temp_beside,
+)
 from flows.runlog import DqResult, RunRecord
 
 
@@ -44,6 +56,41 @@ def test_publish_replaces_and_keeps_the_newest_three_builds(layout):
     assert marker(layout.published) == "20260104T000000Z-d"
     with pytest.raises(FileNotFoundError):
         rollback(layout, "20260101T000000Z-a")
+
+
+def test_a_copy_made_in_the_background_is_renamed_in_without_copying_again(layout, monkeypatch):
+    make_build(layout, "20260101T000000Z-a")
+    monkeypatch.setattr(publish_module, "COPY_CHUNK", 4096)  # many steps for a small file
+    copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+    copied = copy.wait()
+    assert copied.read_bytes() == layout.building.read_bytes() and copied.parent == layout.published.parent
+
+    def no_second_copy(*args, **kwargs):
+        raise AssertionError("publish copied the build again")
+
+    monkeypatch.setattr(publish_module.shutil, "copyfile", no_second_copy)
+    assert publish(layout.building, layout, "20260101T000000Z-a", copied=copied) == layout.published
+    assert marker(layout.published) == marker(layout.build_of("20260101T000000Z-a")) == "20260101T000000Z-a"
+    assert not copied.exists() and not layout.building.exists()
+    assert oct(layout.published.stat().st_mode & 0o777) == "0o644"
+
+
+def test_a_discarded_copy_stops_and_leaves_no_file(layout, monkeypatch):
+    layout.building.write_bytes(os.urandom(1 << 20))
+    monkeypatch.setattr(publish_module, "COPY_CHUNK", 1)  # a million steps: stopped long before the end
+    copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+    copy.discard()
+    assert not temp_beside(layout.published).exists()
+    with pytest.raises(RuntimeError, match="failed"):
+        copy.wait()
+
+
+def test_a_copy_of_a_missing_build_fails_on_wait(layout):
+    copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+    with pytest.raises(RuntimeError, match="failed") as failed:
+        copy.wait()
+    assert isinstance(failed.value.__cause__, FileNotFoundError)
+    assert not temp_beside(layout.published).exists()
 
 
 def test_reader_of_the_old_file_keeps_reading_it_whole(layout, tmp_path):
