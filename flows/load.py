@@ -300,7 +300,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 # the copy that publish renames in is made while the gate and the row count read
                 # the build (flows.publish.BackgroundCopy); nothing writes the build until it is done
-                copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+                copy = BackgroundCopy(layout.building, temp_beside(layout.published), flush=True)
                 try:
                     step = "gate_marts"
                     gate(step, layout.building, docs / "marts")

@@ -112,10 +112,12 @@ class BackgroundCopy:
     first while its staging gate runs and the second while its marts gate and row count read
     the build, instead of waiting for each. The kernel copies (os.copy_file_range) in 64 MB
     steps, so `discard` stops a copy within one step when a gate fails or the load is stopped.
+    With `flush`, the thread also flushes the copy to disk (fsync), which publishing needs
+    before its rename: that wait is then spent during the gate too.
     Nothing may write the source, nor open the destination, until `wait` returns."""
 
-    def __init__(self, source: Path, destination: Path) -> None:
-        self.source, self.destination = source, destination
+    def __init__(self, source: Path, destination: Path, flush: bool = False) -> None:
+        self.source, self.destination, self.flush = source, destination, flush
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._copy, name=f"copy of {source.name}", daemon=True)
@@ -132,11 +134,14 @@ class BackgroundCopy:
                     destination.seek(source.tell())
                     while not self._stop.is_set() and (chunk := source.read(COPY_CHUNK)):
                         destination.write(chunk)
+                if self.flush and not self._stop.is_set():
+                    destination.flush()
+                    os.fsync(destination.fileno())
         except BaseException as err:  # handed to wait()
             self._error = err
 
     def wait(self) -> Path:
-        """The finished copy (its bytes written, not yet flushed); raises what the copy met."""
+        """The finished copy (flushed to disk if asked); raises what the copy met."""
         self._thread.join()
         if self._error is not None or self._stop.is_set():
             self.destination.unlink(missing_ok=True)

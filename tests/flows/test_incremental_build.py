@@ -47,9 +47,9 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
     copies: list[tuple[Path, Path]] = []
 
-    def recorded(source: Path, destination: Path) -> BackgroundCopy:
-        copies.append((source, destination))
-        return BackgroundCopy(source, destination)
+    def recorded(source: Path, destination: Path, flush: bool = False) -> BackgroundCopy:
+        copies.append((source, destination, flush))
+        return BackgroundCopy(source, destination, flush)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_module, "BackgroundCopy", recorded)
@@ -117,11 +117,12 @@ def test_the_first_night_is_full_and_the_next_builds_on_the_published_warehouse(
 
 def test_the_copies_are_made_while_the_gates_run(scenario):
     """The incremental night copies the published file into its build during the staging gate,
-    and its build beside the published file during the marts gate (flows.publish.BackgroundCopy)."""
+    and its build beside the published file during the marts gate, flushed to disk there
+    (flows.publish.BackgroundCopy)."""
     site = scenario["site"]
     building = site.warehouse / "builds" / ".building.duckdb"
-    assert scenario["copies"] == [(site.published, building),
-                                  (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp")]
+    assert scenario["copies"] == [(site.published, building, False),  # a build needs no flush to disk
+                                  (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp", True)]
     assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
 
 

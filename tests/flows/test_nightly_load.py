@@ -114,7 +114,8 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     reader = subprocess.Popen([sys.executable, "-c", READER, str(site_copy.published)], text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     copies = []
-    monkeypatch.setattr(load_module, "BackgroundCopy", lambda *args: copies.append(args) or BackgroundCopy(*args))
+    monkeypatch.setattr(load_module, "BackgroundCopy",
+                        lambda *args, **kwargs: copies.append(args) or BackgroundCopy(*args, **kwargs))
     monkeypatch.setattr(publish_module, "_replace_atomically", None)  # publish must not copy the build
     try:
         first = reader.stdout.readline().split()

@@ -61,8 +61,11 @@ def test_publish_replaces_and_keeps_the_newest_three_builds(layout):
 def test_a_copy_made_in_the_background_is_renamed_in_without_copying_again(layout, monkeypatch):
     make_build(layout, "20260101T000000Z-a")
     monkeypatch.setattr(publish_module, "COPY_CHUNK", 4096)  # many steps for a small file
-    copy = BackgroundCopy(layout.building, temp_beside(layout.published))
+    fsync, flushed = os.fsync, []
+    monkeypatch.setattr(publish_module.os, "fsync", lambda fd: flushed.append(os.fstat(fd).st_ino) or fsync(fd))
+    copy = BackgroundCopy(layout.building, temp_beside(layout.published), flush=True)
     copied = copy.wait()
+    assert flushed == [copied.stat().st_ino]  # flushed to disk by the thread, before publish
     assert copied.read_bytes() == layout.building.read_bytes() and copied.parent == layout.published.parent
 
     def no_second_copy(*args, **kwargs):
