@@ -18,7 +18,7 @@ SCHEDULE_TOKENS = frozenset({"序时进度", "按序时进度", "时序进度", 
 _AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per line of every file, and a frozen one is 3× slower to build
 class Row:
     """One row of a form as the layout code reads it, whatever the format: a text line, a
     paragraph or a table row (extract/document_rows.py makes them from the readers' model).
