@@ -128,6 +128,14 @@ def amount_tokens(cell: str) -> list[str] | None:
     return _amount_tokens(cell)
 
 
+def is_amount_cell(cell: str) -> bool:
+    """Whether `amount_tokens(cell)` finds amounts, without copying them out: what most of its
+    callers ask."""
+    if len(cell) <= 64:
+        return _short_amount_tokens(cell) is not None
+    return _amount_tokens(cell) is not None
+
+
 def is_amount_attempt(text: str) -> bool:
     """True for a text printed as an amount that is no plain number: '约100', '100万', '1e6' (a
     digit) or '-', '—', '/' (no letter or digit at all). A label ('小计', '其他资金') is neither."""

@@ -96,17 +96,31 @@ def make_doc_id(text_hash: str, part_seq: int) -> str:
 
 @dataclass(slots=True)
 class _FormRows:
-    """Where the layout code's row positions (`Row.line_no`) lead back to in the file."""
+    """Where the layout code's row positions (`Row.line_no`) lead back to in the file.
+
+    Every staging row asks for its cell's locator, an indicator row once per value: a row
+    without refs of its own (a text line) has one locator for all its cells, `L<line>`,
+    which is made once per row here rather than formatted again for each cell."""
 
     by_position: dict[int, Row]
+    line_refs: dict[int, str] = field(default_factory=dict)  # position → the locator of a row without refs
 
     def line(self, position: int | None) -> int | None:
         row = self.by_position.get(position) if position is not None else None
         return row.source_line if row is not None else None
 
     def ref(self, position: int | None, col: int | None = None) -> str:
+        try:
+            return self.line_refs[position]  # type: ignore[index]
+        except KeyError:
+            pass
         row = self.by_position.get(position) if position is not None else None
-        return row.ref(col) if row is not None else ""
+        if row is None:
+            return ""
+        if row.refs:
+            return row.ref(col)
+        ref = self.line_refs[row.line_no] = row.ref()
+        return ref
 
 
 def extract_file(source_file: str, data: bytes, taxonomy: Taxonomy | None = None) -> FileExtraction:

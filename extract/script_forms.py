@@ -23,10 +23,22 @@ def _table() -> dict[int, str]:
                 if entry["traditional"]}
 
 
+@lru_cache(maxsize=65536)
+def _matching_short(text: str) -> str:
+    return _GLOSS.sub("", text).translate(_table())
+
+
 def matching_form(text: str) -> str:
-    """`text` in simplified characters, pinyin glosses removed (ASCII text is returned as is)."""
+    """`text` in simplified characters, pinyin glosses removed (ASCII text is returned as is).
+
+    The layout code asks it of nearly every cell it tries as a label (header fields, column
+    roles, level labels, total rows), most of them the same few hundred words in every form:
+    short texts are memoised as extract/cells.py's `squash` is (a regex pass and a translate
+    per call otherwise); long prose is not worth keeping."""
     if text.isascii():
         return text
+    if len(text) <= 64:
+        return _matching_short(text)
     return _GLOSS.sub("", text).translate(_table())
 
 

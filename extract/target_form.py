@@ -88,8 +88,8 @@ def _land_funding_sentence(row: Row, sentence: tuple[str, str, str, str], conten
 def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
                 fundings: list[FundingParser | FundingTableParser | FundingPairsParser]) -> FundingPairsParser | None:
     """A block of label/amount pairs opened by this row, or None."""
-    parser = FundingPairsParser(vocabulary)
-    if not parser.opens(row):
+    parser = FundingPairsParser.opened_by(row, vocabulary)
+    if parser is None:
         return None
     content.amount_unit = parser.unit or FundingParser.block_unit(row) or content.amount_unit or "万元"
     fundings.append(parser)
