@@ -16,6 +16,7 @@ SCHEDULE_TOKENS = frozenset({"序时进度", "按序时进度", "时序进度", 
 # ASCII digits only, tested on the NFKC form of a cell: `\d` would also take Arabic-Indic or other
 # Unicode digits that dbt's SQL cannot cast, and the fullwidth ones are mapped to ASCII first
 _AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_IDEOGRAPHS = ("\u4e00", "\u9fff")  # CJK Unified Ideographs (no decomposition mappings)
 
 
 @dataclass(slots=True)  # not frozen: one per line of every file, and a frozen one is 3× slower to build
@@ -100,12 +101,19 @@ def ascii_form(text: str) -> str:
 
 
 def is_amount_token(token: str) -> bool:
-    return token in SCHEDULE_TOKENS or _AMOUNT.fullmatch(ascii_form(token)) is not None
+    if token in SCHEDULE_TOKENS:
+        return True
+    if _IDEOGRAPHS[0] <= token[:1] <= _IDEOGRAPHS[1]:
+        # prose and labels start so: an ideograph has no compatibility form (NFKC keeps it) and
+        # is no amount character, so no amount starts with one, and the NFKC pass is spared
+        return False
+    return _AMOUNT.fullmatch(ascii_form(token)) is not None
 
 
 def _amount_tokens(cell: str) -> list[str] | None:
-    tokens = _SPACE.split(cell.strip())
-    if 1 <= len(tokens) <= 2 and all(is_amount_token(t) for t in tokens):
+    # a third token already makes the cell no amount: a paragraph is not split any further
+    tokens = _SPACE.split(cell.strip(), maxsplit=2)
+    if len(tokens) <= 2 and all(is_amount_token(t) for t in tokens):
         return tokens
     return None
 
