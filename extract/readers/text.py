@@ -6,6 +6,7 @@ paragraph. Lines are numbered 1-based on "\\n", as the gold and extract/cells.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -17,6 +18,8 @@ from extract.readers.runtogether import run_together_table
 from extract.readers.textnorm import CELL_SPACE
 
 TAB, PIPE = "tab", "pipe"
+# what CELL_SPACE trims off a cell of a tab line, but the tab that split it off
+_SPACE_CHAR = re.compile("[" + CELL_SPACE.replace("\t", "") + "]")
 
 
 def pipe_cells(line: str) -> list[str] | None:
@@ -121,7 +124,9 @@ def blocks_of_text(text: str) -> tuple[Block, ...]:
     numbers, lines = _numbered(text)
     for index, line in enumerate(lines):
         if "\t" in line:
-            kind, cells = TAB, tuple([cell.strip(CELL_SPACE) for cell in line.split("\t")])
+            # most table lines hold no space at all: their cells need no trimming
+            kind, cells = TAB, (tuple(line.split("\t")) if _SPACE_CHAR.search(line) is None
+                                else tuple([cell.strip(CELL_SPACE) for cell in line.split("\t")]))
         elif "|" in line and (piped := pipe_cells(line)) is not None:
             kind, cells = PIPE, tuple(piped)
         else:
