@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
-from extract.script_forms import matching_form
+from extract.script_forms import matching_form, matching_label
 from extract.taxonomy import seeds_dir
 
 COLUMN_ROLES_SEED = "table_column_roles.csv"
@@ -58,7 +58,7 @@ class RoleVocabulary:
             return self._roles_found[table, text]
         except KeyError:
             pass
-        key = matching_form(squash(text))
+        key = matching_label(text)
         role = next((role for word, role in self.words.get(table, ()) if word in key), None) if key else None
         if len(text) <= _SHORT and len(self._roles_found) < _MAX_KEPT:
             self._roles_found[table, text] = role

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from extract.cells import Row, amount_tokens, ascii_form, squash
 from extract.column_roles import INDICATOR, VALUE, ColumnRole, RoleVocabulary
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, ValueCell
-from extract.script_forms import matching_form
+from extract.script_forms import matching_label
 
 LEVEL1, LEVEL2, LEVEL3 = "level1", "level2", "level3"
 COMPARATOR, NUMBER, UNIT = "comparator", "number", "unit"
@@ -50,7 +50,7 @@ def read_printed_total(row: Row, total_words: frozenset[str], roles: dict[int, C
     """The row as a table's printed total, or None when its first cell is no total label. A
     number under the 权重 / 得分 column is that; the others fill what is left, full marks first."""
     filled = row.filled
-    if not filled or matching_form(squash(filled[0][1])) not in total_words:
+    if not filled or matching_label(filled[0][1]) not in total_words:
         return None
     found: dict[str, str] = {}
     loose: list[str] = []
