@@ -43,7 +43,8 @@ class RoleVocabulary:
     read, makes safe."""
 
     words: dict[str, tuple[tuple[str, ColumnRole], ...]]
-    _roles_found: dict[tuple[str, str], ColumnRole | None] = field(default_factory=dict, compare=False, repr=False)
+    _roles_found: dict[tuple[str, str], ColumnRole | None] = field(default_factory=dict, init=False, compare=False,
+                                                                   repr=False)
 
     def mentions(self, table: str, roles: frozenset[str], texts: tuple[str, ...]) -> bool:
         """Whether any of `texts` holds a header word of one of `roles`: one test per row, so a

@@ -59,7 +59,7 @@ class Taxonomy:
 
     level1_variants: dict[str, str]
     level2_parents: dict[str, str]
-    _meanings: dict[str, LabelMeaning] = field(default_factory=dict, compare=False, repr=False)
+    _meanings: dict[str, LabelMeaning] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def meaning(self, text: str) -> LabelMeaning:
         try:
