@@ -76,9 +76,17 @@ class TableColumns:
 
     roles: dict[int, ColumnRole]
     texts: dict[int, str] = field(default_factory=dict)
+    # the leftmost column of each role, worked out once: `col_of` is asked per row (a row's offset)
+    _first_cols: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first: dict[str, int] = {}
+        for col, role in sorted(self.roles.items()):
+            first.setdefault(role.role, col)
+        object.__setattr__(self, "_first_cols", first)
 
     def col_of(self, role: str) -> int | None:
-        return next((col for col, r in sorted(self.roles.items()) if r.role == role), None)
+        return self._first_cols.get(role)
 
     @property
     def value_keys(self) -> list[tuple[str, str]]:
