@@ -22,6 +22,7 @@ A row is aligned when nothing in it says it moved:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from extract.cells import Row
 from extract.column_roles import VALUE
@@ -30,6 +31,7 @@ from extract.role_table import LEVEL1, LEVEL2, LEVEL3, TableColumns, read_printe
 from extract.taxonomy import DUTY_LEVEL1
 
 HALF_YEAR, FULL_YEAR = "half_year", "full_year"
+_COL = itemgetter(0)  # of a (column, text) cell of `Row.filled`
 
 
 def legacy_header(columns: TableColumns) -> TableHeader:
@@ -47,6 +49,14 @@ class AlignedTableParser(IndicatorTableParser):
     """Reads a 半年/全年 table: aligned rows by column role, the others by content."""
 
     columns: TableColumns = field(default_factory=lambda: TableColumns({}))
+    # what `_is_aligned` asks of the header for every row, worked out once per table: the width a
+    # row needs to reach the last named column, and the named columns
+    reach: int = field(init=False, default=0)
+    named: frozenset[int] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self.reach = max(self.columns.roles, default=-1) + 1
+        self.named = frozenset(self.columns.roles)
 
     def read(self, row: Row) -> None:
         if (total := read_printed_total(row, self.total_words, self.columns.roles)) is not None:
@@ -58,11 +68,10 @@ class AlignedTableParser(IndicatorTableParser):
 
     def _is_aligned(self, row: Row) -> bool:
         """Whether every cell of the row stands under the header column that names it."""
-        roles = self.columns.roles
         header = self.header
-        if not roles or header.level3_col is None or len(row.cells) <= max(roles):
+        if not self.named or header.level3_col is None or len(row.cells) < self.reach:
             return False
-        if any(col not in roles for col, _ in row.filled):
+        if not all(map(self.named.__contains__, map(_COL, row.filled))):
             return False
         if not row.cells[header.level3_col]:
             return False

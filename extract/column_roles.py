@@ -9,17 +9,19 @@ header words are a seed row, not code.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
-from extract.script_forms import matching_form
+from extract.script_forms import matching_form, matching_label
 from extract.taxonomy import seeds_dir
 
 COLUMN_ROLES_SEED = "table_column_roles.csv"
 INDICATOR, FUNDING = "indicator", "funding"
 VALUE = "value"
+# answers kept per vocabulary: short cells (labels and values repeat across forms), up to a bound
+_SHORT, _MAX_KEPT = 64, 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +35,16 @@ class ColumnRole:
 
 @dataclass(frozen=True, slots=True)
 class RoleVocabulary:
-    """Header words of each table kind, in seed order (the first word a cell contains wins)."""
+    """Header words of each table kind, in seed order (the first word a cell contains wins).
+
+    `role_of` is asked of most cells above and around the tables of every form (is this a
+    funding pair's label? a header word?), and each answer is a scan of the table kind's words:
+    answers are kept per (table kind, cell text), which the vocabulary, never changed once
+    read, makes safe."""
 
     words: dict[str, tuple[tuple[str, ColumnRole], ...]]
+    _roles_found: dict[tuple[str, str], ColumnRole | None] = field(default_factory=dict, init=False, compare=False,
+                                                                   repr=False)
 
     def mentions(self, table: str, roles: frozenset[str], texts: tuple[str, ...]) -> bool:
         """Whether any of `texts` holds a header word of one of `roles`: one test per row, so a
@@ -46,10 +55,15 @@ class RoleVocabulary:
     def role_of(self, table: str, text: str) -> ColumnRole | None:
         """The role a header cell names, or None. Line breaks inside a word (`满意度指\\n标`)
         and spaces are ignored."""
-        key = matching_form(squash(text))
-        if not key:
-            return None
-        return next((role for word, role in self.words.get(table, ()) if word in key), None)
+        try:
+            return self._roles_found[table, text]
+        except KeyError:
+            pass
+        key = matching_label(text)
+        role = next((role for word, role in self.words.get(table, ()) if word in key), None) if key else None
+        if len(text) <= _SHORT and len(self._roles_found) < _MAX_KEPT:
+            self._roles_found[table, text] = role
+        return role
 
 
 def read_vocabulary(path: Path) -> RoleVocabulary:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.cells import squash
-from extract.script_forms import matching_form, simplified_in_place
+from extract.script_forms import matching_form, matching_label, simplified_in_place
 from extract.taxonomy import seeds_dir
 
 FORM_LABELS_SEED = "form_labels.csv"
@@ -48,7 +48,7 @@ class FormLabels:
     def narrative_of(self, text: str) -> str | None:
         """The narrative field a label names: the label itself, else the longest narrative label
         inside it (a table's column header '项目年度目标' names 年度目标's field)."""
-        key = matching_form(squash(text))
+        key = matching_label(text)
         if key in self.narratives:
             return self.narratives[key]
         inside = [word for word in self.narratives if word in key]
@@ -56,7 +56,7 @@ class FormLabels:
 
     def title_kind(self, text: str) -> str | None:
         """What form a title announces, from the word it ends with (a year suffix ignored)."""
-        key = _YEAR_SUFFIX.sub("", matching_form(squash(text)))
+        key = _YEAR_SUFFIX.sub("", matching_label(text))
         return next((kind for word, kind in self.titles if key.endswith(word)), None)
 
 

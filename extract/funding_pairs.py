@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.cells import Row, amount_tokens, squash
+from extract.cells import Row, is_amount_cell, squash
 from extract.column_roles import RoleVocabulary
 from extract.funding import INCOME, ParsedLine
 
@@ -28,13 +28,17 @@ _UNIT = re.compile(r"\((万元|元)\)")
 
 
 def _pairs(row: Row) -> list[tuple[int, str, int, str]]:
-    """(label col, label, amount col, amount) of each label followed by an amount."""
+    """(label col, label, amount col, amount) of each label followed by an amount. Each cell
+    is asked once whether it is an amount (it is the label of one pair and the amount of the
+    one before)."""
     filled = row.filled
-    found = []
-    for (col, text), (next_col, following) in zip(filled, filled[1:], strict=False):
-        if amount_tokens(text) is None and amount_tokens(following) is not None:
-            found.append((col, text, next_col, following))
-    return found
+    if len(filled) < 2:
+        return []
+    amounts = [is_amount_cell(text) for _, text in filled]
+    return [(col, text, next_col, following)
+            for (col, text), (next_col, following), is_amount, next_is_amount
+            in zip(filled, filled[1:], amounts, amounts[1:], strict=False)
+            if not is_amount and next_is_amount]
 
 
 @dataclass(slots=True)
@@ -50,25 +54,35 @@ class FundingPairsParser:
     opening_row: int | None = None
     phases_unsure: bool = False  # a total printed on a later row than the opening one
 
-    def opens(self, row: Row) -> bool:
-        """Start the block on a row with at least one pair whose label the seed knows."""
+    @classmethod
+    def opened_by(cls, row: Row, vocabulary: RoleVocabulary) -> FundingPairsParser | None:
+        """The block a row with at least one pair whose label the seed knows starts (its pairs
+        read), else None. Asked of most rows above the indicator tables, so a row that opens
+        no block builds no parser and has its pairs found once."""
+        pairs = _pairs(row)
         phases = []
-        for col, text, _, _ in _pairs(row):
-            role = self.vocabulary.role_of(FUNDING_PAIR, text)
+        unit = ""
+        for col, text, _, _ in pairs:
+            role = vocabulary.role_of(FUNDING_PAIR, text)
             if role is not None:
                 phases.append((col, role.role))
-                unit = _UNIT.search(squash(text))
-                self.unit = self.unit or (unit.group(1) if unit else "")
+                if not unit:
+                    found = _UNIT.search(squash(text))
+                    unit = found.group(1) if found else ""
         if not phases:
-            return False
-        self.phases = phases
-        self.opening_row = row.line_no
-        return self.read(row)
+            return None
+        parser = cls(vocabulary, phases, unit=unit, opening_row=row.line_no)
+        parser._read_pairs(row, pairs)
+        return parser
 
     def read(self, row: Row) -> bool:
         pairs = _pairs(row)
         if not pairs:
             return False
+        self._read_pairs(row, pairs)
+        return True
+
+    def _read_pairs(self, row: Row, pairs: list[tuple[int, str, int, str]]) -> None:
         for col, label, amount_col, amount in pairs:
             known = self.vocabulary.role_of(FUNDING_PAIR, label)
             if known is not None:
@@ -81,7 +95,6 @@ class FundingPairsParser:
                 self._warn_unsure(row, label)
             self.lines.append(ParsedLine(INCOME, label, parent, "", "", row.line_no,
                                          amounts=[(phase, amount, amount_col)]))
-        return True
 
     def _warn_unsure(self, row: Row, label: str) -> None:
         """Once per block: the components' phases are guesses when the totals' columns were lost."""

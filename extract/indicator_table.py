@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extract.cells import Row, squash
-from extract.script_forms import matching_form
+from extract.cells import Row
+from extract.script_forms import matching_label
 from extract.taxonomy import DUTY_LEVEL1, Taxonomy
 
 CELL, SPAN, FFILL, MERGED_GROUP, TAXONOMY = "cell", "span", "ffill", "merged_group", "taxonomy"
@@ -98,7 +98,7 @@ def is_header_row(row: Row) -> bool:
     joined = "\t".join(row.cells)
     if "一级" not in joined and "一級" not in joined:  # '一级 指标', '一级\n指标' and '一級指標' too
         return False
-    return any(("一级" in text or "一級" in text) and matching_form(squash(text)) == "一级指标"
+    return any(("一级" in text or "一級" in text) and matching_label(text) == "一级指标"
                for _, text in row.filled)
 
 

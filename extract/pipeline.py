@@ -82,12 +82,13 @@ PRINTED_TOTAL_WEIGHT, PRINTED_TOTAL_SCORE = "printed_total_weight", "printed_tot
 def content_id(rows: list[Row]) -> str:
     """Hash of the document's cell texts, row by row (blank rows and trailing blank cells
     left out): the same form gives the same ids whether it was saved as UTF-8, GB18030, with a
-    BOM, CRLF line ends, trailing blanks, or re-saved by its program with other metadata."""
-    digest = hashlib.sha256()
-    for row in rows:
-        if row.filled:
-            digest.update(("\t".join(row.cells[: row.filled[-1][0] + 1]) + "\n").encode("utf-8"))
-    return digest.hexdigest()
+    BOM, CRLF line ends, trailing blanks, or re-saved by its program with other metadata.
+    The lines are joined and encoded once and hashed in one call (the same bytes as one
+    update per row, a third of the time)."""
+    lines = ["\t".join(row.cells[: row.filled[-1][0] + 1]) for row in rows if row.filled]
+    if lines:
+        lines.append("")  # every line ends in "\n"
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def make_doc_id(text_hash: str, part_seq: int) -> str:
@@ -96,17 +97,30 @@ def make_doc_id(text_hash: str, part_seq: int) -> str:
 
 @dataclass(slots=True)
 class _FormRows:
-    """Where the layout code's row positions (`Row.line_no`) lead back to in the file."""
+    """Where the layout code's row positions (`Row.line_no`) lead back to in the file.
+
+    Every staging row asks for its cell's locator, an indicator row once per value: a row
+    without refs of its own (a text line) has one locator for all its cells, `L<line>`,
+    which is made once per row here rather than formatted again for each cell."""
 
     by_position: dict[int, Row]
+    line_refs: dict[int, str] = field(default_factory=dict)  # position → the locator of a row without refs
 
     def line(self, position: int | None) -> int | None:
         row = self.by_position.get(position) if position is not None else None
         return row.source_line if row is not None else None
 
     def ref(self, position: int | None, col: int | None = None) -> str:
+        ref = self.line_refs.get(position)  # type: ignore[arg-type]
+        if ref is not None:
+            return ref
         row = self.by_position.get(position) if position is not None else None
-        return row.ref(col) if row is not None else ""
+        if row is None:
+            return ""
+        if row.refs:
+            return row.ref(col)
+        ref = self.line_refs[row.line_no] = row.ref()
+        return ref
 
 
 def extract_file(source_file: str, data: bytes, taxonomy: Taxonomy | None = None) -> FileExtraction:

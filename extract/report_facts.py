@@ -193,7 +193,7 @@ _LEAD_END = re.compile(r"[、（(）)]")
 _LIST_JOINS = re.compile(r"[、和及与]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as _Hit: one per figure of every report
 class FactFound:
     """One figure of a report: the report_facts.csv row without its doc_id."""
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from extract.cells import Row, amount_tokens, ascii_form, squash
 from extract.column_roles import INDICATOR, VALUE, ColumnRole, RoleVocabulary
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, ValueCell
-from extract.script_forms import matching_form
+from extract.script_forms import matching_label
 
 LEVEL1, LEVEL2, LEVEL3 = "level1", "level2", "level3"
 COMPARATOR, NUMBER, UNIT = "comparator", "number", "unit"
@@ -50,7 +50,7 @@ def read_printed_total(row: Row, total_words: frozenset[str], roles: dict[int, C
     """The row as a table's printed total, or None when its first cell is no total label. A
     number under the 权重 / 得分 column is that; the others fill what is left, full marks first."""
     filled = row.filled
-    if not filled or matching_form(squash(filled[0][1])) not in total_words:
+    if not filled or matching_label(filled[0][1]) not in total_words:
         return None
     found: dict[str, str] = {}
     loose: list[str] = []
@@ -76,9 +76,17 @@ class TableColumns:
 
     roles: dict[int, ColumnRole]
     texts: dict[int, str] = field(default_factory=dict)
+    # the leftmost column of each role, worked out once: `col_of` is asked per row (a row's offset)
+    _first_cols: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first: dict[str, int] = {}
+        for col, role in sorted(self.roles.items()):
+            first.setdefault(role.role, col)
+        object.__setattr__(self, "_first_cols", first)
 
     def col_of(self, role: str) -> int | None:
-        return next((col for col, r in sorted(self.roles.items()) if r.role == role), None)
+        return self._first_cols.get(role)
 
     @property
     def value_keys(self) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.aligned_table import AlignedTableParser, legacy_header
-from extract.cells import Row, squash
+from extract.cells import Row
 from extract.column_roles import RoleVocabulary, load_vocabulary
 from extract.form_labels import FormLabels, load_form_labels
 from extract.forms import FormSlice
@@ -17,7 +17,7 @@ from extract.funding_pairs import FundingPairsParser
 from extract.funding_table import FundingTableParser, funding_header, header_unit
 from extract.indicator_table import IndicatorRow, IndicatorTableParser, PrintedTotal, is_header_row
 from extract.role_table import Project, RoleTableParser, TableTotal, header_columns, is_lower_header
-from extract.script_forms import matching_form
+from extract.script_forms import matching_label
 from extract.taxonomy import Taxonomy
 from extract.text_clean import html_to_text
 
@@ -57,19 +57,19 @@ def _read_header_fields(row: Row, header: dict[str, str], labels: FormLabels) ->
     (东莞's forms print the unit so, above the table's first row)."""
     filled = row.filled
     for index, (_, text) in enumerate(filled):
-        name = labels.header_fields.get(matching_form(squash(text)))
+        name = labels.header_fields.get(matching_label(text))
         if not name:
             _read_label_colon_value(text, header, labels)
             continue
         following = filled[index + 1][1] if index + 1 < len(filled) else ""
-        value = "" if matching_form(squash(following)) in labels.header_fields else following
+        value = "" if matching_label(following) in labels.header_fields else following
         header.setdefault(name, value)
 
 
 def _read_label_colon_value(text: str, header: dict[str, str], labels: FormLabels) -> bool:
     """A header field printed as `label:value` (or `label：value`) in one cell; True if read."""
     label, colon, value = text.replace("：", ":").partition(":")
-    name = labels.header_fields.get(matching_form(squash(label))) if colon else None
+    name = labels.header_fields.get(matching_label(label)) if colon else None
     if name and value.strip():
         header.setdefault(name, value.strip())
         return True
@@ -88,8 +88,8 @@ def _land_funding_sentence(row: Row, sentence: tuple[str, str, str, str], conten
 def _open_pairs(row: Row, vocabulary: RoleVocabulary, content: TargetFormContent,
                 fundings: list[FundingParser | FundingTableParser | FundingPairsParser]) -> FundingPairsParser | None:
     """A block of label/amount pairs opened by this row, or None."""
-    parser = FundingPairsParser(vocabulary)
-    if not parser.opens(row):
+    parser = FundingPairsParser.opened_by(row, vocabulary)
+    if parser is None:
         return None
     content.amount_unit = parser.unit or FundingParser.block_unit(row) or content.amount_unit or "万元"
     fundings.append(parser)
@@ -146,7 +146,7 @@ def read_target_form(form: FormSlice, taxonomy: Taxonomy, vocabulary: RoleVocabu
         funding_table = pairs = None
         if label_only is not None and len(filled) != 1:
             label_only = None
-        first = matching_form(squash(filled[0][1]))  # only rows before the indicator tables need it
+        first = matching_label(filled[0][1])  # only rows before the indicator tables need it
         if len(filled) == 1 and (unit_line := _AMOUNT_UNIT_LINE.match(first)) is not None:
             content.amount_unit = unit_line.group(1)
         elif (roles := funding_header(row, vocabulary)) is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,8 @@ __all__ = ["DUTY_LEVEL1", "LabelMeaning", "Taxonomy", "label_key", "load_taxonom
 _SCORE_SUFFIX = re.compile(r"\(\d+(?:\.\d+)?(?:[-~～—–至]\d+(?:\.\d+)?)?分?\)分?$")
 _SCORE_ANNOTATION = re.compile(r"\((\d+(?:\.\d+)?(?:[-~～—–至]\d+(?:\.\d+)?)?)分?\)分?$")
 DUTY_LEVEL1 = "履职"
+# meanings kept per taxonomy: short texts (labels repeat across forms), up to a bound
+_SHORT, _MAX_KEPT = 64, 65536
 
 
 @lru_cache(maxsize=65536)
@@ -31,10 +33,12 @@ def label_key(text: str) -> str:
     return _SCORE_SUFFIX.sub("", matching_form(squash(text)))
 
 
+@lru_cache(maxsize=65536)
 def score_annotation(text: str) -> str:
     """The points a level label announces ('产出指标(70分)' → '70', '成本指标(0-20)分' → '0-20'),
     as printed but for spaces; '' when it announces none. label_key drops the annotation to
-    match the label; the warehouse needs it to check the group's weights against it."""
+    match the label; the warehouse needs it to check the group's weights against it. Asked
+    twice per indicator row, of the same few dozen labels: memoised as `label_key` is."""
     match = _SCORE_ANNOTATION.search(squash(text))
     return match.group(1) if match else ""
 
@@ -49,12 +53,24 @@ class LabelMeaning:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """Level-1 variants and level-2 parents by `label_key`. `meaning` is asked of the label
+    cells of every indicator row, most of them the same few dozen labels: each text's meaning
+    is kept (the taxonomy never changes once read), not built again per row."""
+
     level1_variants: dict[str, str]
     level2_parents: dict[str, str]
+    _meanings: dict[str, LabelMeaning] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def meaning(self, text: str) -> LabelMeaning:
+        try:
+            return self._meanings[text]
+        except KeyError:
+            pass
         key = label_key(text)
-        return LabelMeaning(self.level1_variants.get(key), self.level2_parents.get(key))
+        meaning = LabelMeaning(self.level1_variants.get(key), self.level2_parents.get(key))
+        if len(text) <= _SHORT and len(self._meanings) < _MAX_KEPT:
+            self._meanings[text] = meaning
+        return meaning
 
     def is_label(self, text: str) -> bool:
         key = label_key(text)

@@ -196,8 +196,11 @@ class StagingLander:
 
     def _land_unit(self, name: str, texts: Mapping[str, str | bytes], counts: Mapping[str, int],
                    landed: LandedFile) -> None:
-        """Write one file's rows (all of them, or only if they changed since the base)."""
-        digest = digest_of(part for table in STAGING_TABLES for part in (table, texts.get(table, "")))
+        """Write one file's rows (all of them, or only if they changed since the base). The
+        texts are encoded once, for their digest and their write (the digest of the bytes is
+        the digest of the text)."""
+        texts = {table: text.encode("utf-8") if isinstance(text, str) else text for table, text in texts.items()}
+        digest = digest_of(part for table in STAGING_TABLES for part in (table, texts.get(table, b"")))
         landed = replace(landed, digest=digest)
         earlier = self.landed.get(name)
         if earlier is not None:  # a name landed twice in one run (not done by the flows): keep both
