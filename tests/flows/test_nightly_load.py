@@ -177,9 +177,9 @@ def test_failing_dbt_build_fails_the_load_and_leaves_the_warehouse_untouched(sit
             shutil.copy2(source, project / name)
     (project / "models" / "nightly_broken_model.sql").write_text(
         "select no_such_column from (select 1 as one) as t\n", encoding="utf-8")
-    monkeypatch.setitem(STEPS, "dbt_build", lambda database, staging, work, start_from=None: require_success(
-        dbt_build(database, staging, work, project_dir=project,
-                  extra_args=["--select", "nightly_broken_model"])))
+    monkeypatch.setitem(STEPS, "dbt_build", lambda database, staging, work, start_from=None, copied=False: (
+        require_success(dbt_build(database, staging, work, project_dir=project, start_from=start_from, copied=copied,
+                                  extra_args=["--select", "nightly_broken_model"]))))
     published = sha(site_copy.published)
     with pytest.raises(DbtBuildFailed, match="nightly_broken_model error"):
         run_load(site_copy.inbox, site_copy.warehouse, force=True)  # nothing changed: forced to build
