@@ -190,7 +190,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     if start_from is not None and not any(arg.split("=", 1)[0] in SELECTION_ARGS for arg in extra_args):
         extra_args = [*extra_args, *FROM_DOCUMENTS_ONLY]
     database.parent.mkdir(parents=True, exist_ok=True)
-    if not (copied and start_from is not None and database.exists()):
+    if not (copied and database.exists()):  # a copy that went missing is made again
         for stale in (database, database.with_name(database.name + ".wal")):
             stale.unlink(missing_ok=True)
         if start_from is not None:

@@ -255,10 +255,14 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     runlog.record_run(layout.run_log, run)
                     return result
 
+                def start_from_of(extraction: IncrementalSummary) -> Path | None:
+                    """The published file an incremental build copies; None for a full build."""
+                    return base.published if base and extraction.base_run == base.run_id else None
+
                 step = "gate_staging"
                 # an incremental build starts from a copy of the published file, made while the gate
                 # reads the staging CSVs (flows.publish.BackgroundCopy)
-                incremental_from = base.published if base and extraction.base_run == base.run_id else None
+                incremental_from = start_from_of(extraction)
                 first_copy = BackgroundCopy(incremental_from, layout.building) if incremental_from else None
                 try:
                     gate(step, layout.staging, docs / "staging")
@@ -269,15 +273,14 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 for attempt in range(MAX_REBUILDS + 1):
                     step = "dbt_build"
-                    start_from = base.published if base and extraction.base_run == base.run_id else None
+                    start_from = start_from_of(extraction)
                     result.build_mode = (f"incremental on run {base.run_id}: {len(extraction.changed_files)} "
                                          f"files changed" if start_from else "full")
                     try:
-                        copied, waited = first_copy is not None, time.perf_counter()
+                        copied, waited = first_copy is not None, 0.0
                         if first_copy is not None:  # the first attempt builds on it; a rebuild copies afresh
                             first_copy.wait()
-                            first_copy = None
-                        waited = time.perf_counter() - waited  # counted in the dbt_build step
+                            first_copy, waited = None, first_copy.waited  # counted in the dbt_build step
                         build = timed_step(step, layout.building, layout.staging, layout.dbt_work, start_from,
                                            copied=copied)
                         result.step_seconds[step] = round(result.step_seconds[step] + waited, 2)
@@ -312,9 +315,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     run.rows_dim_document = result.rows.get("dim_document")
 
                     step = "publish"
-                    waited = time.perf_counter()
-                    copied = copy.wait()
-                    copy_wait = time.perf_counter() - waited  # counted in the publish step
+                    copied = copy.wait()  # the seconds waited count in the publish step
                 except BaseException:
                     copy.discard()
                     raise
@@ -329,7 +330,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
 
                 step = "publish"
                 timed_step(step, layout.building, layout, run.run_id, copied=copied)
-                result.step_seconds[step] = round(result.step_seconds[step] + copy_wait, 2)
+                result.step_seconds[step] = round(result.step_seconds[step] + copy.waited, 2)
                 record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
                 ExtractionCache(layout.extraction_cache).rebase_landed(run.run_id)
                 result.run = run = published_run

@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,6 +119,7 @@ class BackgroundCopy:
 
     def __init__(self, source: Path, destination: Path, flush: bool = False) -> None:
         self.source, self.destination, self.flush = source, destination, flush
+        self.waited = 0.0
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._copy, name=f"copy of {source.name}", daemon=True)
@@ -141,8 +143,11 @@ class BackgroundCopy:
             self._error = err
 
     def wait(self) -> Path:
-        """The finished copy (flushed to disk if asked); raises what the copy met."""
+        """The finished copy (flushed to disk if asked); raises what the copy met. `waited`
+        then holds the seconds the caller spent here (the part of the copy not overlapped)."""
+        started = time.perf_counter()
         self._thread.join()
+        self.waited = time.perf_counter() - started
         if self._error is not None or self._stop.is_set():
             self.destination.unlink(missing_ok=True)
             raise RuntimeError(f"copy of {self.source} to {self.destination} failed") from self._error
