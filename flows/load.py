@@ -306,7 +306,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 copy = BackgroundCopy(layout.building, temp_beside(layout.published), flush=True)
                 try:
                     step = "gate_marts"
-                    gate(step, layout.building, docs / "marts")
+                    # an incremental build's form-keyed tables: only the changed forms' rows (MartTables)
+                    gate(step, layout.building, docs / "marts", start_from is not None)
 
                     step = "count_rows"
                     result.rows = timed_step(step, layout.building)

@@ -10,7 +10,8 @@
 -- A full build goes into a new file, where no model exists yet, so `is_incremental()` is false
 -- and both macros render nothing: the same SQL builds everything.
 
--- the config of a document-keyed model: incremental, append after deleting the changed keys;
+-- the config of a document-keyed model: incremental, append after deleting the changed keys
+-- (meta `changed_only_by`: its dbt tests check the changed rows, macros/changed_rows_tests.sql);
 -- `post_hook` names a macro run after the append (hooks are rendered when the model runs). The
 -- pre-hook reads the changes table: the ref is taken here, when dbt parses the model, so that a
 -- model whose changed-only filter sits in an ephemeral step still depends on it.
@@ -21,7 +22,8 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ pb_delete_changed('" ~ column ~ "') }}"],
-        post_hook=(["{{ " ~ post_hook ~ "() }}"] if post_hook else [])
+        post_hook=(["{{ " ~ post_hook ~ "() }}"] if post_hook else []),
+        meta={'changed_only_by': column}
     ) }}
 {%- endmacro %}
 
@@ -84,5 +86,19 @@
     where facts.indicator_key = linked.indicator_key
         and linked.linked_project_lookup_key is not null
         and facts.linked_project_key is distinct from linked.linked_project_key
+    {%- endif -%}
+{%- endmacro %}
+
+-- … and int_indicator_findings, whose `linked_project_unresolved` follows those links: before
+-- the append, the rows it finds again go (the changed forms' and every row with a link cell)
+{% macro pb_delete_findings_to_redo() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where document_key in (
+        select document_key from {{ ref('stg_perfbudget__changed_documents') }} where document_key is not null
+    )
+        or indicator_key in (
+            select indicator_key from {{ ref('int_indicators_linked') }} where linked_project_lookup_key is not null
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -1,8 +1,25 @@
 -- The data-quality findings of indicator rows (mart_data_quality): every finding of a row, one row
 -- each (a row whose 二级指标 is unknown and whose target is >= 0 gives two). The condition of each
 -- finding code is here; its severity and message template come from seed data_quality_findings.
-with indicators as (
+-- Incremental: a night finds again the rows of the changed forms and every row with a 对应项目
+-- cell, whose link another form may have moved (pb_relink_to_projects; `linked_project_unresolved`).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ pb_delete_findings_to_redo() }}"]
+) }}
+
+with changes as (
+    select * from {{ ref('stg_perfbudget__changed_documents') }}
+),
+
+indicators as (
     select * from {{ ref('int_indicators_linked') }}
+    {%- if is_incremental() %}
+    where doc_id in (select doc_id from changes where doc_id is not null)
+        or linked_project_lookup_key is not null
+    {%- endif %}
 ),
 
 targets as (

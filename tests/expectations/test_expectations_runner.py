@@ -210,3 +210,36 @@ def test_no_frame_outlives_its_batch(tmp_path):
     alive = [obj for obj in gc.get_objects() if isinstance(obj, pd.DataFrame)
              and {"tiny_key", "tiny_name"} & set(obj.columns)]
     assert alive == []
+
+
+def test_an_incremental_night_checks_the_changed_forms_rows_and_counts_every_row(tmp_path):
+    """On an incremental night (MartTables changed_only) a form-keyed table's checks read the
+    changed forms' rows, the rows without a form, and every row sharing a unique-checked value
+    with those; its row count still counts the whole table. An old row that breaks a check goes
+    unseen (it passed the gate that published it); a new duplicate of an old key does not."""
+    suite = Suite("marts.facts", "marts", "facts", None,
+                  [{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1, "max_value": 3},
+                    "meta": {}},
+                   {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "fact_key"}, "meta": {}},
+                   {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "label"}, "meta": {}}],
+                  tmp_path / "facts.json", changed_only_by="document_key")
+    database = tmp_path / "facts.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema staging")
+        connection.execute("create table staging.stg_perfbudget__changed_documents as "
+                           "select 'd2' as document_key")
+        connection.execute("create table facts as select * from (values ('k1', 'd1', null), ('k2', 'd2', 'b'))"
+                           " as rows(fact_key, document_key, label)")
+    assert not validate("marts", MartTables(database), [suite]).success  # d1's null label, in a full check
+    report = validate("marts", MartTables(database, changed_only=True), [suite])
+    assert report.success
+    assert [(o.check, o.observed) for o in report.outcomes if o.check.startswith("expect_table_row_count")] == [
+        ("expect_table_row_count_to_be_between", "observed 2")]
+
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("insert into facts values ('k1', 'd2', 'c'), (null, 'd2', 'd'), ('k3', null, null)")
+    report = validate("marts", MartTables(database, changed_only=True), [suite])
+    assert sorted((o.check, o.unexpected_count) for o in report.failures) == [
+        ("expect_column_values_to_be_unique", 2),  # d2's k1 and d1's k1
+        ("expect_column_values_to_not_be_null", 2),  # d1's k1 (it shares a key with d2's) and k3, without a form
+        ("expect_table_row_count_to_be_between", None)]  # 5 rows
