@@ -2,8 +2,11 @@
 -- (int_self_eval_targets): targets met / not met / not comparable / not reported, weights and
 -- scores, scores above their weight, and the level-1 groups whose weights fall outside the
 -- points their label announces (产出指标(70分): 70; 成本指标(0-20)分: 0 to 20).
+-- A form's summary reads its own rows alone: incremental by form.
+{{ pb_incremental_by('document_key') }}
+
 with targets as (
-    select * from {{ ref('int_self_eval_targets') }}
+    select * from {{ ref('int_self_eval_targets') }}{{ pb_changed_only('document_key') }}
 ),
 
 -- a level-1 group with the points its label announces: `70` or a range `0-20`

@@ -3,18 +3,24 @@
 -- met / not_met when both are numbers in the same unit (the comparator decides; no comparator
 -- means the target is a floor), met when a qualitative actual repeats the target word,
 -- not_comparable otherwise, not_reported when no actual is printed; and the row's score against
--- its weight.
+-- its weight. Each form's rows come from its own rows alone: incremental by form.
+{{ pb_incremental_by('document_key') }}
+
 with documents as (
-    select * from {{ ref('int_documents_resolved') }}
-    where doc_type in ('project_self_eval', 'dept_self_eval')
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('doc_id') }}
 ),
 
 indicators as (
-    select * from {{ ref('int_indicators_classified') }}
+    select * from {{ ref('int_indicators_classified') }}{{ pb_changed_only('doc_id') }}
 ),
 
 parsed_values as (
-    select * from {{ ref('int_indicator_values_parsed') }}
+    select * from {{ ref('int_indicator_values_parsed') }}{{ pb_changed_only('doc_id') }}
+),
+
+self_eval_documents as (
+    select * from documents
+    where doc_type in ('project_self_eval', 'dept_self_eval')
 ),
 
 targets as (
@@ -48,8 +54,8 @@ paired as (
         indicators.score,
         indicators.deviation_raw as deviation_reason
     from indicators
-    inner join documents
-        on documents.document_key = indicators.document_key
+    inner join self_eval_documents
+        on self_eval_documents.document_key = indicators.document_key
     left join targets
         on targets.indicator_key = indicators.indicator_key
     left join actuals
