@@ -32,10 +32,15 @@
 -- An ephemeral step renders with its own config, where is_incremental() is always false: it
 -- names the incremental model it feeds (`feeds`), and filters when that model's run is incremental.
 {% macro pb_changed_only(column='doc_id', feeds=none) -%}
-    {%- set changes = ref('stg_perfbudget__changed_documents') -%}
+    {%- set keys = pb_changed_keys(column) -%}
     {%- if pb_is_incremental(feeds) %}
-    where {{ column }} in (select {{ column }} from {{ changes }} where {{ column }} is not null)
+    where {{ column }} in ({{ keys }})
     {%- endif -%}
+{%- endmacro %}
+
+-- the changed forms' keys (or files'): `select <column> from <changes table>`, nulls left out
+{% macro pb_changed_keys(column='doc_id') -%}
+    select {{ column }} from {{ ref('stg_perfbudget__changed_documents') }} where {{ column }} is not null
 {%- endmacro %}
 
 -- is_incremental() of this model, or of the model `feeds` in this model's schema (the test
@@ -55,9 +60,7 @@
 {% macro pb_delete_changed(column='doc_id') -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where {{ column }} in (
-        select {{ column }} from {{ ref('stg_perfbudget__changed_documents') }} where {{ column }} is not null
-    )
+    where {{ column }} in ({{ pb_changed_keys(column) }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -94,9 +97,7 @@
 {% macro pb_delete_findings_to_redo() -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where document_key in (
-        select document_key from {{ ref('stg_perfbudget__changed_documents') }} where document_key is not null
-    )
+    where document_key in ({{ pb_changed_keys('document_key') }})
         or indicator_key in (
             select indicator_key from {{ ref('int_indicators_linked') }} where linked_project_lookup_key is not null
         )

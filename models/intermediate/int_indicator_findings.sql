@@ -9,15 +9,13 @@
     on_schema_change='fail',
     pre_hook=["{{ pb_delete_findings_to_redo() }}"]
 ) }}
+{#- rendered at parse too, so that dbt knows the changes table is read -#}
+{%- set changed_doc_ids = pb_changed_keys('doc_id') %}
 
-with changes as (
-    select * from {{ ref('stg_perfbudget__changed_documents') }}
-),
-
-indicators as (
+with indicators as (
     select * from {{ ref('int_indicators_linked') }}
     {%- if is_incremental() %}
-    where doc_id in (select doc_id from changes where doc_id is not null)
+    where doc_id in ({{ changed_doc_ids }})
         or linked_project_lookup_key is not null
     {%- endif %}
 ),
