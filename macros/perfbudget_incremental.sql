@@ -43,17 +43,67 @@
     select {{ column }} from {{ ref('stg_perfbudget__changed_documents') }} where {{ column }} is not null
 {%- endmacro %}
 
--- is_incremental() of this model, or of the model `feeds` in this model's schema (the test
--- dbt's is_incremental() makes: its table exists and this is no full refresh)
+-- is_incremental() of this model, or of the model `feeds` (the test dbt's is_incremental()
+-- makes: its table exists and this is no full refresh)
 {% macro pb_is_incremental(feeds=none) -%}
     {%- if feeds is none -%}
         {{ return(is_incremental()) }}
     {%- endif -%}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set relation = adapter.get_relation(this.database, this.schema, feeds) -%}
+    {%- set relation = pb_existing_relation(feeds) -%}
     {{ return(relation is not none and relation.type == 'table' and not should_full_refresh()) }}
+{%- endmacro %}
+
+-- the table or view a model of this project left in the database (its schema and alias from the
+-- graph), or none: before dbt runs the model that is what an earlier build made of it
+{% macro pb_existing_relation(model_name) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
+        {{ return(adapter.get_relation(node.database, node.schema, node.alias)) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+-- Models that compare a unit's forms with each other (a project's latest form, its linked 履职
+-- rows, the unit's printed name) are recomputed by unit: every unit a changed form belongs to,
+-- before or after the change (int_changed_units).
+{% macro pb_changed_units() -%}
+    select unit_key from {{ ref('int_changed_units') }}
+{%- endmacro %}
+
+-- the config of a unit-keyed model: incremental, append after deleting the changed units' rows
+{% macro pb_incremental_by_unit(column='unit_key') -%}
+    {%- set changed_units = pb_changed_units() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=["{{ pb_delete_changed_units('" ~ column ~ "') }}"]
+    ) }}
+{%- endmacro %}
+
+{% macro pb_delete_changed_units(column='unit_key') -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where {{ column }} in ({{ pb_changed_units() }})
+    {%- endif -%}
+{%- endmacro %}
+
+-- `where <column> in (the changed units)`, or with `documents` `where <column> in (the doc_id or
+-- document_key of every form of the changed units)`, when `feeds` (or this model) runs incrementally
+{% macro pb_changed_units_only(column='unit_key', feeds=none, documents=false) -%}
+    {%- set units = pb_changed_units() -%}
+    {%- set forms = ref('int_documents_resolved') -%}
+    {%- if pb_is_incremental(feeds) %}
+        {%- if documents %}
+    where {{ column }} in (
+        select {{ column }} from {{ forms }} where unit_key in ({{ units }})
+    )
+        {%- else %}
+    where {{ column }} in ({{ units }})
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 -- the pre-hook: delete this model's rows of the changed forms (or files, for `source_file`)

@@ -3,16 +3,18 @@
 -- H2 (int_half_year_rate_check), with each check's names, phase and difference unit from seed
 -- reconciliation_rules. The one source of mart_budget_reconciliation, mart_data_quality and
 -- mart_unit_budget_summary for the checks.
+{{ pb_incremental_by('document_key') }}
+
 with sum_checks as (
-    select * from {{ ref('int_budget_sum_checks') }}
+    select * from {{ ref('int_budget_sum_checks') }}{{ pb_changed_only('document_key') }}
 ),
 
 line_pair_checks as (
-    select * from {{ ref('int_budget_line_pair_check') }}
+    select * from {{ ref('int_budget_line_pair_check') }}{{ pb_changed_only('document_key') }}
 ),
 
 half_year_rate as (
-    select * from {{ ref('int_half_year_rate_check') }}
+    select * from {{ ref('int_half_year_rate_check') }}{{ pb_changed_only('document_key') }}
 ),
 
 rules as (

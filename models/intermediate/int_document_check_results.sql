@@ -5,8 +5,10 @@
 -- 2 unknowable, 1 not_applicable; null when the check does not apply to the form type), and how
 -- many checks fail or cannot be checked. int_unit_year_check_results takes the worst rank of a
 -- unit-year's latest forms.
+{{ pb_incremental_by('document_key') }}
+
 with reconciliation as (
-    select * from {{ ref('int_budget_reconciliation') }}
+    select * from {{ ref('int_budget_reconciliation') }}{{ pb_changed_only('document_key') }}
 ),
 
 final as (

@@ -3,6 +3,7 @@
 -- (matched on region_raw or a unit-name prefix; a match with a district wins, then an exact
 -- region_raw match, then the longest text; a bare level such as 区级 only gives admin_level).
 {{ pb_incremental_by('doc_id') }}
+-- depends_on: {{ ref('int_units_of_replaced_forms') }} (it reads the old forms' rows before the delete)
 
 with documents as (
     select * from {{ ref('stg_perfbudget__documents') }}{{ pb_changed_only('doc_id') }}

@@ -4,11 +4,11 @@
 {{ config(materialized='ephemeral') }}
 
 with budget_lines as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_units_only('unit_key', feeds='mart_project_scorecard') }}
 ),
 
 documents as (
-    select * from {{ ref('int_document_versions') }}
+    select * from {{ ref('int_document_versions') }}{{ pb_changed_units_only('unit_key', feeds='mart_project_scorecard') }}
 ),
 
 latest_documents as (

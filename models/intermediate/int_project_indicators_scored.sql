@@ -7,15 +7,15 @@
 {{ config(materialized='ephemeral') }}
 
 with indicators as (
-    select * from {{ ref('int_indicators_linked') }}
+    select * from {{ ref('int_indicators_linked') }}{{ pb_changed_units_only('unit_key', feeds='mart_project_scorecard') }}
 ),
 
 targets as (
-    select * from {{ ref('int_indicator_targets') }}
+    select * from {{ ref('int_indicator_targets') }}{{ pb_changed_units_only('doc_id', feeds='mart_project_scorecard', documents=true) }}
 ),
 
 documents as (
-    select * from {{ ref('int_document_versions') }}
+    select * from {{ ref('int_document_versions') }}{{ pb_changed_units_only('unit_key', feeds='mart_project_scorecard') }}
 ),
 
 taxonomy as (

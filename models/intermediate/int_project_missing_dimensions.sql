@@ -5,7 +5,7 @@
 {{ config(materialized='ephemeral') }}
 
 with projects as (
-    select * from {{ ref('int_projects') }}
+    select * from {{ ref('int_projects') }}{{ pb_changed_units_only('unit_key', feeds='mart_project_scorecard') }}
 ),
 
 project_indicators as (

@@ -2,17 +2,23 @@
 -- income line (sum_role total in seed budget_categories: 资金总额, 年度资金总额 …, else its first
 -- line) as printed (label, 执行率, 分值, 得分) and its initial budget, annual budget and executed
 -- amounts (int_budget_amounts).
+{{ pb_incremental_by('document_key') }}
+
 with documents as (
-    select * from {{ ref('int_documents_resolved') }}
-    where doc_type in ('project_self_eval', 'dept_self_eval')
+    select * from {{ ref('int_documents_resolved') }}{{ pb_changed_only('document_key') }}
 ),
 
 budget_lines as (
-    select * from {{ ref('int_budget_lines_classified') }}
+    select * from {{ ref('int_budget_lines_classified') }}{{ pb_changed_only('document_key') }}
 ),
 
 amounts as (
-    select * from {{ ref('int_budget_amounts') }}
+    select * from {{ ref('int_budget_amounts') }}{{ pb_changed_only('document_key') }}
+),
+
+self_eval_documents as (
+    select * from documents
+    where doc_type in ('project_self_eval', 'dept_self_eval')
 ),
 
 ranked_lines as (
@@ -31,8 +37,8 @@ ranked_lines as (
                 budget_lines.line_seq
         ) as line_rank
     from budget_lines
-    inner join documents
-        on documents.document_key = budget_lines.document_key
+    inner join self_eval_documents
+        on self_eval_documents.document_key = budget_lines.document_key
 ),
 
 total_lines as (

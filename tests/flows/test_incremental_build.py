@@ -28,8 +28,10 @@ from flows.publish import BackgroundCopy
 CHANGED = "001_27d945da3f6b14f2.txt"
 REMOVED = "003_e524e1605217447e.txt"
 COPIED_FROM, COPY = "000_17c09d71274dbf64.txt", "000_copy.txt"
-# the run log differs by construction (other runs), and so does the list of what changed
-NOT_COMPARED = {"etl_runs", "dq_results", "etl_latest_run", "stg_perfbudget__changed_documents"}
+# the run log differs by construction (other runs), and so do the list of what changed and the
+# units of the forms it replaced (empty on a full build)
+NOT_COMPARED = {"etl_runs", "dq_results", "etl_latest_run", "stg_perfbudget__changed_documents",
+                "int_units_of_replaced_forms", "int_changed_units"}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,8 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     site = Site(root / "site")
     shutil.copytree(shared.root, site.root, symlinks=True)
     published_before = site.published.stat().st_mtime_ns
+    published_before_file = root / "published_before.duckdb"  # the first night's warehouse, kept
+    shutil.copyfile(site.published, published_before_file)
     removed_doc_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [REMOVED])
     old_changed_ids = _query(site.published, "select doc_id from dim_document where source_file = ?", [CHANGED])
 
@@ -61,7 +65,8 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     shutil.copytree(site.root, rebuilt.root, symlinks=True)
     full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
     return {"site": site, "rebuilt": rebuilt, "first": first, "second": second, "full": full,
-            "published_before": published_before, "removed_doc_ids": [row[0] for row in removed_doc_ids],
+            "published_before": published_before, "published_before_file": published_before_file,
+            "removed_doc_ids": [row[0] for row in removed_doc_ids],
             "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes, "copies": copies}
 
 
@@ -265,3 +270,34 @@ def test_an_incremental_night_s_dbt_tests_read_the_changed_forms_rows(scenario, 
         assert failures(unique_key) == 1
         connection.execute(f"insert into main.fact_indicator select * replace (null as document_key) from {old_row}")
         assert failures(form_not_null) == 1
+
+
+def test_an_incremental_night_recomputes_the_scorecard_of_the_changed_forms_units_only(scenario, tmp_path):
+    """mart_project_scorecard compares a unit's forms (a project's latest form, its linked 履职
+    rows, the unit's printed name), so an incremental night recomputes it by unit: the units of
+    the forms it replaced or removed (read from the published build before the delete,
+    int_units_of_replaced_forms) and of its new forms. Run on a copy of the night's warehouse,
+    the night's compiled scorecard gives exactly the published rows of those units, no other."""
+    from flows.layout import WarehouseLayout
+
+    site = scenario["site"]
+    units_of = "select distinct unit_key from dim_document where source_file in (?, ?)"
+    old_units = {row[0] for row in _query(scenario["published_before_file"], units_of, [CHANGED, REMOVED])}
+    assert len(old_units) == 2
+    replaced = _query(site.published, "select unit_key from intermediate.int_units_of_replaced_forms")
+    assert {row[0] for row in replaced} == old_units
+
+    compiled = (WarehouseLayout.at(site.warehouse).dbt_work / "target" / "compiled" / "perfbudget" / "models"
+                / "marts" / "analytics" / "mart_project_scorecard.sql").read_text(encoding="utf-8")
+    catalog = re.search(r'from "([^"]+)"\."main"\."dim_project"', compiled).group(1)
+    database = tmp_path / f"{catalog}.duckdb"  # the compiled SQL names the build file's catalog
+    shutil.copyfile(site.published, database)
+    with duckdb.connect(str(database)) as connection:
+        recomputed = connection.execute(f"select * from ({compiled}) order by project_key").fetchall()
+        published = connection.execute("select * from main.mart_project_scorecard order by project_key").fetchall()
+    changed_units = old_units | {row[0] for row in _query(site.published, units_of, [CHANGED, CHANGED])}
+    assert {row[0] for row in _query(site.published, "select unit_key from intermediate.int_changed_units")} \
+        == changed_units
+    assert recomputed and {row[2] for row in recomputed} <= changed_units
+    assert recomputed == [row for row in published if row[2] in changed_units]
+    assert len(published) > len(recomputed)  # the other units' rows were kept, not recomputed

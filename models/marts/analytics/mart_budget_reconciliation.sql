@@ -1,9 +1,11 @@
+{{ pb_incremental_by('document_key') }}
+
 with reconciliation as (
-    select * from {{ ref('int_budget_reconciliation') }}
+    select * from {{ ref('int_budget_reconciliation') }}{{ pb_changed_only('document_key') }}
 ),
 
 documents as (
-    select * from {{ ref('dim_document') }}
+    select * from {{ ref('dim_document') }}{{ pb_changed_only('document_key') }}
 ),
 
 final as (

@@ -3,8 +3,12 @@
 -- links to it (indicator_source).
 -- The steps: int_project_indicators_scored (the latest rows a project is scored on, coded),
 -- int_project_indicator_counts, int_project_missing_dimensions, int_project_budget_totals.
+-- Recomputed by unit on an incremental night (macros/perfbudget_incremental.sql): a project's rows
+-- come from its unit's forms of its year only, and its unit name from all its unit's forms.
+{{ pb_incremental_by_unit() }}
+
 with projects as (
-    select * from {{ ref('dim_project') }}
+    select * from {{ ref('dim_project') }}{{ pb_changed_units_only('unit_key') }}
 ),
 
 counts as (
@@ -20,11 +24,11 @@ money as (
 ),
 
 half_year_rate as (
-    select * from {{ ref('int_half_year_rate_check') }}
+    select * from {{ ref('int_half_year_rate_check') }}{{ pb_changed_units_only('document_key', documents=true) }}
 ),
 
 documents as (
-    select * from {{ ref('dim_document') }}
+    select * from {{ ref('dim_document') }}{{ pb_changed_units_only('unit_key') }}
 ),
 
 rates as (
