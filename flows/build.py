@@ -133,6 +133,8 @@ FROM_DOCUMENTS_ONLY = ["--select", "source:perfbudget+"]
 FILE_LOG = ["--log-level-file", "info"]
 SELECTION_ARGS = {"--select", "-s", "--selector", "--models", "-m"}
 PARTIAL_PARSE = "partial_parse.msgpack"
+# set for a dbt process started ahead of its build: it loads dbt, then waits for "go" on stdin
+WAIT_FOR_GO = "PERFBUDGET_DBT_WAIT_FOR_GO"
 
 
 def dbt_command(tied_to: int = 0) -> list[str]:
@@ -176,18 +178,19 @@ def keep_parse(target_path: Path, kept: Path | None) -> None:
     os.replace(partial, kept)
 
 
-def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
-              timeout: float | None = 3600, extra_args: list[str] | None = None,
-              start_from: Path | None = None, copied: bool = False) -> DbtBuild:
-    """Build every model, seed and test into `database`: a fresh file (any old one is
-    removed first), or a copy of `start_from` (the published warehouse) for an incremental
-    build, whose document-keyed models then replace only the changed documents' rows
-    (flows.delta), and which builds only what the documents feed (FROM_DOCUMENTS_ONLY).
-    Returns the build with its node results; does not raise on failure.
+@dataclass
+class _Invocation:
+    """One `dbt build`: its command line, environment and the files it reads and keeps."""
 
-    `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
-    resource_type:test` for a quick development loop; the nightly default is everything but
-    the tests of macros on constants (var `macro_unit_tests`)."""
+    command: list[str]
+    env: dict[str, str]
+    target_path: Path
+    kept: Path | None
+    extra_args: list[str]
+
+
+def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path,
+                extra_args: list[str] | None, start_from: Path | None) -> _Invocation:
     if extra_args is None:
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
     if not any(arg.startswith("--vars") for arg in extra_args):
@@ -196,17 +199,7 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         extra_args = [*extra_args, *FILE_LOG]
     if start_from is not None and not any(arg.split("=", 1)[0] in SELECTION_ARGS for arg in extra_args):
         extra_args = [*extra_args, *FROM_DOCUMENTS_ONLY]
-    database.parent.mkdir(parents=True, exist_ok=True)
-    if not (copied and database.exists()):  # a copy that went missing is made again
-        for stale in (database, database.with_name(database.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        if start_from is not None:
-            shutil.copyfile(start_from, database)
     target_path = work_dir / "target"
-    run_results = target_path / "run_results.json"
-    run_results.unlink(missing_ok=True)
-    kept = kept_parse(extra_args, database)
-    reuse_parse(target_path, kept)
     env = {**os.environ,
            "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -218,9 +211,94 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
                *extra_args]
+    return _Invocation(command, env, target_path, kept_parse(extra_args, database), extra_args)
+
+
+def _spawn(invocation: _Invocation, project_dir: Path, wait_for_go: bool = False) -> subprocess.Popen:
+    env = {**invocation.env, WAIT_FOR_GO: "1"} if wait_for_go else invocation.env
+    return subprocess.Popen(invocation.command, cwd=project_dir, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            stdin=subprocess.PIPE if wait_for_go else None)
+
+
+# dbt processes started ahead of their build (prestart_dbt_build), by the build's DuckDB file
+_PRESTARTED: dict[Path, tuple[_Invocation, subprocess.Popen]] = {}
+
+
+def prestart_dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
+                       extra_args: list[str] | None = None, start_from: Path | None = None) -> None:
+    """Start the dbt process of the coming `dbt_build` with these arguments now, to wait (its
+    Python, dbt's imports and its adapter loaded: ~4 s of a build's start) until that build
+    sends it on. The nightly load starts it while the staging gate runs: the start overlaps
+    the gate. The build uses it only if its command and environment are still the same; a
+    load that ends otherwise stops it (`discard_prestarted`). It touches no file before it is
+    sent on."""
+    discard_prestarted(database)
+    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from)
+    _PRESTARTED[database] = (invocation, _spawn(invocation, project_dir, wait_for_go=True))
+
+
+def discard_prestarted(database: Path | None = None) -> None:
+    """Stop the dbt processes started ahead for `database` (every one when None) and never sent on."""
+    for key in [key for key in _PRESTARTED if database is None or key == database]:
+        _, process = _PRESTARTED.pop(key)
+        stop_process_group(process, grace=1.0)
+
+
+# what of a build's environment dbt and the project read: dbt's settings, the profile's variables
+# (profiles/profiles.yml) and Python's; a library of the load (Great Expectations) may set others
+DBT_ENV_PREFIXES = ("DBT_", "PERFBUDGET_", "PYTHON", "DO_NOT_TRACK", "PATH", "HOME", "TMPDIR")
+
+
+def _dbt_env(env: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in env.items() if key.startswith(DBT_ENV_PREFIXES)}
+
+
+def _take_prestarted(database: Path, invocation: _Invocation) -> subprocess.Popen | None:
+    """The dbt process started ahead for exactly this invocation and still waiting, sent on; else None."""
+    prestarted = _PRESTARTED.pop(database, None)
+    if prestarted is None:
+        return None
+    earlier, process = prestarted
+    if (earlier.command, _dbt_env(earlier.env)) != (invocation.command, _dbt_env(invocation.env)) \
+            or process.poll() is not None:
+        stop_process_group(process, grace=1.0)
+        return None
+    try:
+        process.stdin.write("go\n")
+        process.stdin.close()
+    except OSError:  # it died between the poll and the write
+        stop_process_group(process, grace=1.0)
+        return None
+    return process
+
+
+def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
+              timeout: float | None = 3600, extra_args: list[str] | None = None,
+              start_from: Path | None = None, copied: bool = False) -> DbtBuild:
+    """Build every model, seed and test into `database`: a fresh file (any old one is
+    removed first), or a copy of `start_from` (the published warehouse) for an incremental
+    build, whose document-keyed models then replace only the changed documents' rows
+    (flows.delta), and which builds only what the documents feed (FROM_DOCUMENTS_ONLY).
+    Returns the build with its node results; does not raise on failure. A dbt process started
+    ahead for the same build (prestart_dbt_build) is sent on instead of starting one.
+
+    `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
+    resource_type:test` for a quick development loop; the nightly default is everything but
+    the tests of macros on constants (var `macro_unit_tests`)."""
+    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if not (copied and database.exists()):  # a copy that went missing is made again
+        for stale in (database, database.with_name(database.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if start_from is not None:
+            shutil.copyfile(start_from, database)
+    target_path, kept = invocation.target_path, invocation.kept
+    run_results = target_path / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    reuse_parse(target_path, kept)
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=project_dir, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = _take_prestarted(database, invocation) or _spawn(invocation, project_dir)
     lines: list[str] = []
     reader = threading.Thread(target=_read_output, args=(process.stdout, lines), daemon=True)
     reader.start()
@@ -267,7 +345,7 @@ def stop_process_group(process: subprocess.Popen, grace: float = 5.0, close_pipe
         _signal_group(process, signal.SIGKILL)  # the leader's children too, if it left any
         process.wait()
         if close_pipes:
-            for stream in (process.stdout, process.stderr):
+            for stream in (process.stdin, process.stdout, process.stderr):
                 if stream is not None:
                     stream.close()
 

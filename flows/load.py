@@ -30,7 +30,7 @@ from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_stagi
 from extract.records import ExtractionIssue
 from flows import runlog
 from flows.attribution import Attribution, attribute
-from flows.build import DbtBuild, DbtBuildFailed, dbt_build, require_success
+from flows.build import DbtBuild, DbtBuildFailed, dbt_build, discard_prestarted, prestart_dbt_build, require_success
 from flows.extraction_cache import ExtractionCache
 from flows.inbox import InboxListing, discover_documents
 from flows.incremental import IncrementalSummary, refresh_staging
@@ -264,6 +264,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # reads the staging CSVs (flows.publish.BackgroundCopy)
                 incremental_from = start_from_of(extraction)
                 first_copy = BackgroundCopy(incremental_from, layout.building) if incremental_from else None
+                if STEPS["dbt_build"] is build_warehouse:  # the build's dbt starts while the gate runs
+                    prestart_dbt_build(layout.building, layout.staging, layout.dbt_work, start_from=incremental_from)
                 try:
                     gate(step, layout.staging, docs / "staging")
                 except BaseException:
@@ -298,6 +300,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                         extraction = extract(first=False)
                         step = "gate_staging"
                         gate(step, layout.staging, docs / "staging")
+                discard_prestarted(layout.building)  # none is left unless the build step was replaced
                 inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 
@@ -339,6 +342,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 _prune_quality(layout)
                 return result
             except BaseException:
+                discard_prestarted(layout.building)
                 clear_unfinished(layout)
                 raise
     except BaseException as err:

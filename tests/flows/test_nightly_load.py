@@ -329,3 +329,49 @@ def test_readme_run_summary_is_what_a_run_on_the_samples_prints(loaded_site):
             assert actual[label].endswith("/perfbudget.duckdb")
         else:
             assert actual[label] == value.strip(), label
+
+
+def _recording_spawns(monkeypatch) -> list[tuple[bool, subprocess.Popen]]:
+    """Every dbt process the load starts: (started ahead to wait for its build, the process)."""
+    from flows import build as build_module
+
+    spawned: list[tuple[bool, subprocess.Popen]] = []
+    spawn = build_module._spawn
+
+    def recording(invocation, project_dir, wait_for_go=False):
+        process = spawn(invocation, project_dir, wait_for_go)
+        spawned.append((wait_for_go, process))
+        return process
+
+    monkeypatch.setattr(build_module, "_spawn", recording)
+    return spawned
+
+
+def test_the_build_s_dbt_starts_while_the_staging_gate_runs_and_is_sent_on(site_copy, quick_dbt, monkeypatch):
+    """The night starts its build's dbt process before the staging gate (flows.build
+    prestart_dbt_build: Python's and dbt's start overlap the gate); the build sends that very
+    process on rather than starting another."""
+    spawned = _recording_spawns(monkeypatch)
+    changed = site_copy.inbox / "001_27d945da3f6b14f2.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥185\t365"), encoding="utf-8")
+    result = run_load(site_copy.inbox, site_copy.warehouse)
+    assert result.run.status == "success"
+    assert [ahead for ahead, _ in spawned] == [True]
+    assert spawned[0][1].returncode == 0
+    assert query(site_copy.published, "select count(*) from fact_indicator where half_year_raw = '≥185'") == [(1,)]
+
+
+def test_a_failed_staging_gate_stops_the_dbt_started_ahead(site_copy, monkeypatch):
+    """A night that fails before its build leaves no dbt process waiting."""
+    spawned = _recording_spawns(monkeypatch)
+    (site_copy.inbox / "000_17c09d71274dbf64.txt").write_text("年度\n", encoding="utf-8")
+
+    def broken_gate(*args, **kwargs):
+        raise RuntimeError("the gate broke")
+
+    monkeypatch.setitem(STEPS, "gate_staging", broken_gate)
+    with pytest.raises(RuntimeError, match="the gate broke"):
+        run_load(site_copy.inbox, site_copy.warehouse)
+    assert [ahead for ahead, _ in spawned] == [True]
+    assert spawned[0][1].poll() is not None  # stopped and reaped, never sent on
+    assert spawned[0][1].returncode != 0
