@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.report import render_run_index
-from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging
+from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging, preload_library
 from extract.records import ExtractionIssue
 from flows import runlog
 from flows.attribution import Attribution, attribute
@@ -240,6 +240,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     return extraction
 
                 step = "extract_changed"
+                if STEPS["gate_staging"] is gate_staging:  # the gate's library loads while files are read
+                    preload_library()
                 extraction = extract(first=True)
 
                 step = "check_inputs"
