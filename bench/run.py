@@ -73,13 +73,16 @@ def measured(command: list[str], env: dict | None = None) -> dict:
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env or os.environ.copy(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     peak = [0]
+    # the sampler must not reap the process (Popen.poll does): os.wait4 below reaps it, for its
+    # rusage, and a short step reaped by a poll first left wait4 with no child (ChildProcessError)
+    exited = threading.Event()
 
     def sample() -> None:
         try:
             root = psutil.Process(process.pid)
         except psutil.NoSuchProcess:
             return
-        while process.poll() is None:
+        while not exited.is_set():
             total = 0
             try:
                 for member in [root, *root.children(recursive=True)]:
@@ -99,6 +102,7 @@ def measured(command: list[str], env: dict | None = None) -> dict:
     for reader in readers:
         reader.start()
     _, status, usage = os.wait4(process.pid, 0)
+    exited.set()
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     for reader in readers:
