@@ -19,7 +19,8 @@ tree's summed RSS (psutil, sampled every 0.25 s: the parallel steps run several 
 |  | through prefect-dask, as with `--dask-address`); cluster and Prefect server start untimed |
 | duckdb_read_csv | floor: DuckDB `read_csv` of the six staging CSVs into tables |
 | sql_floor | floor: the models' compiled SQL (`dbt compile` → target/manifest.json) run directly |
-|  | in DuckDB in dependency order as the same materializations; seeds loaded with `read_csv` |
+|  | in DuckDB in dependency order as the same materializations, under the profile's DuckDB |
+|  | settings (memory_limit, checkpoint_threshold); seeds loaded with `read_csv` |
 | dbt_models | `dbt build --exclude resource_type:test` (seeds + models, as the floor) |
 | dbt_build | `dbt build` (seeds, models and every dbt test) |
 | nightly_full | `perfbudget run --direct` on a new warehouse (extract, gates, build, publish) |
@@ -391,6 +392,20 @@ def _topological(nodes: dict[str, dict]) -> list[str]:
     return order
 
 
+def profile_settings() -> dict[str, str]:
+    """The DuckDB settings dbt's build runs with (profiles/profiles.yml `settings`, its env_var
+    defaults rendered as dbt renders them): the floor runs the same SQL under the same settings
+    (memory_limit, checkpoint_threshold)."""
+    import jinja2
+    import yaml
+
+    profile = yaml.safe_load((REPO_ROOT / "profiles" / "profiles.yml").read_text(encoding="utf-8"))
+    settings = profile["perfbudget"]["outputs"]["dev"].get("settings") or {}
+    environment = jinja2.Environment()
+    environment.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
+    return {name: environment.from_string(str(value)).render() for name, value in settings.items()}
+
+
 def step_sql_floor(site: Path, args) -> dict:
     """The models' compiled SQL, run directly in DuckDB: the floor under `dbt build`."""
     import duckdb
@@ -416,7 +431,7 @@ def step_sql_floor(site: Path, args) -> dict:
     created = {"seed": 0, "table": 0, "view": 0}
     from flows.dbt_staging_dir import VARIABLE
 
-    with duckdb.connect(str(database)) as connection:
+    with duckdb.connect(str(database), config=profile_settings()) as connection:
         # the sources read the staging folder from this variable, as the profile's plugin sets it
         connection.execute(f"set variable {VARIABLE} = ?", [str(site / "staging_bench")])
         for unique_id in _topological(nodes):

@@ -220,10 +220,13 @@ def _dbt_of(pid: int) -> psutil.Process | None:
 
 
 def _session_members(session: int) -> list[int]:
+    """The live processes of a session. An exited one whose parent died waits for the init
+    process to reap it (a container's pid 1 may never do so): dbt's multiprocessing resource
+    tracker, once dbt is killed, is such a zombie; it runs nothing."""
     members = []
     for process in psutil.process_iter():
         try:
-            if os.getsid(process.pid) == session:
+            if os.getsid(process.pid) == session and process.status() != psutil.STATUS_ZOMBIE:
                 members.append(process.pid)
         except (OSError, psutil.Error):
             continue
@@ -231,8 +234,15 @@ def _session_members(session: int) -> list[int]:
 
 
 def test_sigterm_during_dbt_build_stops_dbt_logs_the_run_and_leaves_the_published_file(site_copy: Site):
-    """For real: `perfbudget run` in a subprocess, SIGTERM once dbt runs."""
+    """For real: `perfbudget run` in a subprocess, SIGTERM once dbt runs (not while its process,
+    started ahead, waits through the staging gate: once its log says it is running)."""
     published = site_copy.published.read_bytes()
+    dbt_log = WarehouseLayout.at(site_copy.warehouse).dbt_work / "logs" / "dbt.log"
+
+    def dbt_runs_logged() -> int:
+        return dbt_log.read_text(encoding="utf-8").count("Running with dbt=") if dbt_log.exists() else 0
+
+    runs_before = dbt_runs_logged()
     env = {**os.environ, "PERFBUDGET_DBT_ARGS": QUICK_DBT_ARGS}
     command = [str(Path(sys.executable).with_name("perfbudget")), "run", "--direct", "--force",
                "--inbox", str(site_copy.inbox), "--warehouse", str(site_copy.warehouse)]
@@ -240,7 +250,8 @@ def test_sigterm_during_dbt_build_stops_dbt_logs_the_run_and_leaves_the_publishe
                             text=True)
     try:
         deadline, dbt = time.monotonic() + 180, None
-        while dbt is None and time.monotonic() < deadline and load.poll() is None:
+        while (dbt is None or dbt_runs_logged() == runs_before) and time.monotonic() < deadline \
+                and load.poll() is None:
             dbt = _dbt_of(load.pid)
             time.sleep(0.1)
         assert dbt is not None, f"dbt never started: {load.communicate()}"
