@@ -342,7 +342,10 @@ def _import_library() -> None:
 def preload_library() -> None:
     """Import Great Expectations (~4.5 s of a gate's start) in a background thread: the nightly
     load starts it before extracting, while the process pool's workers do the work, so the
-    staging gate finds it loaded. `_context` waits for it rather than importing beside it."""
+    staging gate finds it loaded. `_context` waits for it rather than importing beside it.
+    While it runs the load has two threads, so the extraction pool spawns its workers rather
+    than forking them (flows/pool.py forks a single-threaded process only: a fork would copy
+    this thread's import locks held)."""
     global _PRELOAD
     if _PRELOAD is None and "great_expectations" not in sys.modules:
         _PRELOAD = threading.Thread(target=_import_library, name="preload-great-expectations", daemon=True)
