@@ -229,8 +229,8 @@ def prestart_dbt_build(database: Path, staging_dir: Path, work_dir: Path, projec
                        extra_args: list[str] | None = None, start_from: Path | None = None) -> None:
     """Start the dbt process of the coming `dbt_build` with these arguments now, to wait (its
     Python, dbt's imports and its adapter loaded: ~4 s of a build's start) until that build
-    sends it on. The nightly load starts it while the staging gate runs: the start overlaps
-    the gate. The build uses it only if its command and environment are still the same; a
+    sends it on. The nightly load starts it for an incremental build while the staging gate
+    runs: the start overlaps the gate. The build uses it only if its command and environment are still the same; a
     load that ends otherwise stops it (`discard_prestarted`). It touches no file before it is
     sent on."""
     discard_prestarted(database)

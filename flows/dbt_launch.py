@@ -18,8 +18,9 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    parse. flows.build copies a kept parse into a new target folder (its parse cache).
 3. **Started ahead.** With $PERFBUDGET_DBT_WAIT_FOR_GO set (flows.build.prestart_dbt_build), it
    loads dbt and its DuckDB adapter, then waits for a line `go` on stdin before dbt starts (any
-   other line, or stdin closed, and it exits): the nightly load starts it while the staging gate
-   runs, so that Python's and dbt's start (~4 s) is not on the night's path.
+   other line, or stdin closed, and it exits): the nightly load starts it for an incremental
+   build while the staging gate runs, so that Python's and dbt's start (~4 s) is not on the
+   night's path.
 """
 
 from __future__ import annotations

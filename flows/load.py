@@ -266,7 +266,9 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # reads the staging CSVs (flows.publish.BackgroundCopy)
                 incremental_from = start_from_of(extraction)
                 first_copy = BackgroundCopy(incremental_from, layout.building) if incremental_from else None
-                if STEPS["dbt_build"] is build_warehouse:  # the build's dbt starts while the gate runs
+                # an incremental build's dbt starts while the gate runs (~4 s of a 1 % night's ~75 s at
+                # 100 000 forms; a full night would gain 1 % and hold its 134 MB through the gate)
+                if incremental_from is not None and STEPS["dbt_build"] is build_warehouse:
                     prestart_dbt_build(layout.building, layout.staging, layout.dbt_work, start_from=incremental_from)
                 try:
                     gate(step, layout.staging, docs / "staging")
