@@ -186,7 +186,6 @@ class _Invocation:
     env: dict[str, str]
     target_path: Path
     kept: Path | None
-    extra_args: list[str]
 
 
 def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path,
@@ -211,7 +210,7 @@ def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: 
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
                *extra_args]
-    return _Invocation(command, env, target_path, kept_parse(extra_args, database), extra_args)
+    return _Invocation(command, env, target_path, kept_parse(extra_args, database))
 
 
 def _spawn(invocation: _Invocation, project_dir: Path, wait_for_go: bool = False) -> subprocess.Popen:
@@ -230,9 +229,9 @@ def prestart_dbt_build(database: Path, staging_dir: Path, work_dir: Path, projec
     """Start the dbt process of the coming `dbt_build` with these arguments now, to wait (its
     Python, dbt's imports and its adapter loaded: ~4 s of a build's start) until that build
     sends it on. The nightly load starts it for an incremental build while the staging gate
-    runs: the start overlaps the gate. The build uses it only if its command and environment are still the same; a
-    load that ends otherwise stops it (`discard_prestarted`). It touches no file before it is
-    sent on."""
+    runs: the start overlaps the gate. The build uses it only if its command and dbt's
+    environment are still the same; a load that ends otherwise stops it (`discard_prestarted`).
+    It touches no file before it is sent on."""
     discard_prestarted(database)
     invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from)
     _PRESTARTED[database] = (invocation, _spawn(invocation, project_dir, wait_for_go=True))

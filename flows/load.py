@@ -304,7 +304,6 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                         extraction = extract(first=False)
                         step = "gate_staging"
                         gate(step, layout.staging, docs / "staging")
-                discard_prestarted(layout.building)  # none is left unless the build step was replaced
                 inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 

@@ -73,21 +73,15 @@
 {%- endmacro %}
 
 -- the config of a unit-keyed model: incremental, append after deleting the changed units' rows
+-- (the pre-hook reads int_changed_units: its ref is taken here, when dbt parses the model)
 {% macro pb_incremental_by_unit(column='unit_key') -%}
     {%- set changed_units = pb_changed_units() -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook=["{{ pb_delete_changed_units('" ~ column ~ "') }}"]
+        pre_hook=["{{ pb_delete_changed('" ~ column ~ "', by_unit=true) }}"]
     ) }}
-{%- endmacro %}
-
-{% macro pb_delete_changed_units(column='unit_key') -%}
-    {%- if is_incremental() -%}
-    delete from {{ this }}
-    where {{ column }} in ({{ pb_changed_units() }})
-    {%- endif -%}
 {%- endmacro %}
 
 -- `where <column> in (the changed units)`, or with `documents` `where <column> in (the doc_id or
@@ -106,11 +100,12 @@
     {%- endif -%}
 {%- endmacro %}
 
--- the pre-hook: delete this model's rows of the changed forms (or files, for `source_file`)
-{% macro pb_delete_changed(column='doc_id') -%}
+-- the pre-hook: delete this model's rows of the changed forms (or files, for `source_file`; or
+-- with `by_unit` of the changed units)
+{% macro pb_delete_changed(column='doc_id', by_unit=false) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where {{ column }} in ({{ pb_changed_keys(column) }})
+    where {{ column }} in ({{ pb_changed_units() if by_unit else pb_changed_keys(column) }})
     {%- endif -%}
 {%- endmacro %}
 
