@@ -9,6 +9,7 @@ Prefect flow and `perfbudget extract` all show it) at most every tenth of the wa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -30,7 +31,9 @@ class Progress:
         self.stream = stream
         self.done = 0
         self._next_tenth = 1
-        self._last_print = 0.0
+        # never printed: the first tenth is due however young the clock is (time.monotonic counts
+        # from boot, and a CI machine may be minutes old)
+        self._last_print = -math.inf
 
     def advance(self, step: int = 1) -> None:
         self.set(self.done + step)
