@@ -2,9 +2,10 @@
 
 Run by tests/bi/test_dashboard_browser.py with bi/.venv's Python (playwright lives there, never in
 the project's venv). Drives Debian's /usr/bin/chromium (no `playwright install`): logs in through
-the login form, opens the dashboard, waits until every chart has finished loading, saves a
-screenshot and prints, per chart, whether it drew something and whether it shows an error. Any
-request to a host other than the server is aborted and listed (the page must fetch nothing else).
+the login form (log_in: up to three tries, each one's pages listed if it fails), opens the dashboard,
+waits until every chart has finished loading, saves a screenshot and prints, per chart, whether it
+drew something and whether it shows an error. Any request to a host other than the server is
+aborted and listed (the page must fetch nothing else).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -30,6 +32,46 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-test-chart-id]'
     drawn: node.querySelectorAll('canvas, svg, table').length > 0,
     text: node.innerText.slice(0, 300),
 }))"""
+
+
+def log_in(page: Page, base: str, user: str, password: str, timeout_ms: float, tries: int = 3) -> int:
+    """Sign in through Superset's login form; return the number of tries it took.
+
+    The form is a React page: its button fetches a CSRF token, then posts a plain form to /login/,
+    and the server redirects to the welcome page. Under load (CI runs the whole test suite beside
+    this) one try once stayed on /login/ for its whole timeout with nothing to say why, so each try
+    waits for the rendered form, checks the fields took the text, clicks the button, and on failure
+    keeps the page's own message and every page the browser was sent to; after the last try those
+    notes are the error."""
+    notes: list[str] = []
+    for attempt in range(1, tries + 1):
+        documents: list[str] = []
+
+        def seen(response, documents=documents):
+            if response.request.resource_type == "document":
+                documents.append(f"{response.status} {response.request.method} {urlsplit(response.url).path}"
+                                 f"{'?' + urlsplit(response.url).query if urlsplit(response.url).query else ''}")
+
+        page.on("response", seen)
+        try:
+            page.goto(f"{base}/login/", timeout=timeout_ms)
+            button = page.locator('[data-test="login-button"]')
+            button.wait_for(state="visible", timeout=timeout_ms)
+            fields = (("#username, input[name=username]", user), ("#password, input[name=password]", password))
+            for selector, text in fields:
+                page.fill(selector, text)
+                if page.input_value(selector) != text:
+                    raise RuntimeError(f"{selector} did not take the text typed into it")
+            button.click()
+            page.wait_for_url(lambda url: "/login" not in url, timeout=timeout_ms / tries)
+            return attempt
+        except (PlaywrightTimeout, RuntimeError) as error:
+            message = page.locator(".ant-message, .ant-alert, [role=alert]").all_inner_texts()
+            notes.append(f"try {attempt}: {str(error).splitlines()[0]}; pages: {documents}; "
+                         f"the page says: {[m.strip() for m in message if m.strip()]}")
+        finally:
+            page.remove_listener("response", seen)
+    raise RuntimeError("could not sign in:\n" + "\n".join(notes))
 
 
 def main() -> int:
@@ -65,11 +107,7 @@ def main() -> int:
             page.route("**/*", route)
             page.on("console", lambda message: console.append(f"{message.type}: {message.text}")
                     if message.type == "error" else None)
-            page.goto(f"{args.base}/login/", timeout=args.timeout * 1000)
-            page.fill("#username, input[name=username]", args.user)
-            page.fill("#password, input[name=password]", args.password)
-            page.keyboard.press("Enter")
-            page.wait_for_url(lambda url: "/login" not in url, timeout=args.timeout * 1000)
+            login_tries = log_in(page, args.base, args.user, args.password, args.timeout * 1000)
             started = time.monotonic()
             page.goto(f"{args.base}/superset/dashboard/{args.dashboard}/", timeout=args.timeout * 1000)
             page.wait_for_function(
@@ -88,8 +126,8 @@ def main() -> int:
             page.screenshot(path=args.screenshot)
         finally:
             context.close()
-    json.dump({"title": title, "seconds": round(seconds, 1), "charts": charts, "external_requests": external,
-               "console_errors": console}, sys.stdout, ensure_ascii=False)
+    json.dump({"title": title, "login_tries": login_tries, "seconds": round(seconds, 1), "charts": charts,
+               "external_requests": external, "console_errors": console}, sys.stdout, ensure_ascii=False)
     return 0
 
 

@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,7 +125,9 @@ def superset(tmp_path_factory):
 
     port = _free_port()
     log = (work / "serve.log").open("w")
-    server = subprocess.Popen(["bash", str(BI_DIR / "serve.sh")], cwd=REPO, env={**env, "PORT": str(port)},
+    # gunicorn's access log into serve.log: what each request got, for a failure's message
+    server = subprocess.Popen(["bash", str(BI_DIR / "serve.sh")], cwd=REPO,
+                              env={**env, "PORT": str(port), "GUNICORN_CMD_ARGS": "--access-logfile -"},
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     api = Api(f"http://127.0.0.1:{port}")
     try:
@@ -200,8 +203,11 @@ def test_dashboard_renders_every_chart_in_chromium(superset):
          "--password", password, "--charts", str(len(EXPECTED)), "--profile", str(profile),
          "--screenshot", str(SCREENSHOT)],
         cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-4000:]
+    served = (work / "serve.log").read_text(errors="replace").splitlines()
+    assert done.returncode == 0, done.stderr[-3000:] + "\nserve.log:\n" + "\n".join(served[-40:])[-3000:]
     report = json.loads(done.stdout)
+    if report["login_tries"] > 1:
+        warnings.warn(f"signing in took {report['login_tries']} tries", stacklevel=1)
     assert report["external_requests"] == [], "the page tried to reach other hosts"
     names = {chart["name"] for chart in report["charts"]}
     assert names == set(EXPECTED), names
