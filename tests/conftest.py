@@ -5,17 +5,31 @@ Each test builds into a folder of its own, where dbt finds no parse of the proje
 parse it whole (10 of the ~40 seconds of a sample build). With $PERFBUDGET_DBT_PARSE_CACHE set
 to one folder for the run (shared by the xdist workers), a build in a new folder starts from the
 parse another build kept there (flows/build.py, flows/dbt_launch.py); dbt still checks every
-file against it, so an edited model is parsed again as in any build.
+file against it, so an edited model is parsed again as in any build. In a parallel run
+(pytest-xdist) the first worker there parses the project once for each set of dbt arguments the
+suite builds with, before any build starts: otherwise the first builds of both workers, which
+start together, each parsed the whole project (three full parses of ~10 s at the start of
+`make test`, a fourth later for the warehouse tests' own arguments).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.shared_builds import run_root
+from flows.build import NIGHTLY_VARS, dbt_command, keep_parse, kept_parse
+from flows.layout import PUBLISHED_NAME, WarehouseLayout
+from tests.shared_builds import run_root, shared_build
+
+REPO = Path(__file__).resolve().parents[1]
+# what a kept parse is keyed by (flows.build.kept_parse: the --vars and the DuckDB file's name),
+# as the suite's builds give it: the nightly flow's (flows.build, into the layout's build file)
+# and the warehouse tests' own dbt calls (tests/warehouse/conftest.py: no vars, perfbudget.duckdb)
+PARSE_KEYS = ((NIGHTLY_VARS, WarehouseLayout.at(REPO).building.name), ([], PUBLISHED_NAME))
 
 # The test modules that build warehouses, longest first (seconds of one module on this two-core
 # machine, `make test` of 2026-12-02). pytest-xdist (`--dist loadfile --no-loadscope-reorder`,
@@ -58,8 +72,32 @@ def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     folder.mkdir(exist_ok=True)
     before = os.environ.get("PERFBUDGET_DBT_PARSE_CACHE")
     os.environ["PERFBUDGET_DBT_PARSE_CACHE"] = str(folder)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared_build(tmp_path_factory, "dbt-parse", _parse_once)
     yield
     if before is None:
         os.environ.pop("PERFBUDGET_DBT_PARSE_CACHE", None)
     else:
         os.environ["PERFBUDGET_DBT_PARSE_CACHE"] = before
+
+
+def _parse_once(folder: Path) -> None:
+    """`dbt parse` for each of PARSE_KEYS at once, each kept in $PERFBUDGET_DBT_PARSE_CACHE where a
+    build with those arguments and file name looks for it (flows.build.kept_parse)."""
+    started = []
+    for number, (arguments, file_name) in enumerate(PARSE_KEYS):
+        work = folder / str(number)
+        database = work / file_name  # parse opens no file
+        env = {**os.environ, "DBT_PROFILES_DIR": str(REPO / "profiles"), "DO_NOT_TRACK": "1",
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PERFBUDGET_DUCKDB_PATH": str(database),
+               "PERFBUDGET_STAGING_DIR": str(work / "staging")}
+        command = [*dbt_command(), "parse", "--project-dir", str(REPO), "--profiles-dir", str(REPO / "profiles"),
+                   "--target-path", str(work / "target"), "--log-path", str(work / "logs"), *arguments]
+        log = (folder / f"parse-{number}.log").open("w")
+        started.append((subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT),
+                        work, kept_parse(arguments, database), log))
+    for process, work, kept, log in started:
+        process.wait(timeout=600)
+        log.close()
+        assert process.returncode == 0, f"dbt parse failed: {log.name}"
+        keep_parse(work / "target", kept)

@@ -4,6 +4,7 @@ holds its staging and quarantine folders) and the repo's paths."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,3 +55,20 @@ def new_site(root: Path) -> Site:
 # Build models and seeds but skip dbt's own tests where the load's behaviour is the point:
 # the full build (with every dbt test) runs once, for the `loaded_site` fixture.
 QUICK_DBT_ARGS = "--exclude resource_type:test"
+
+
+def record_dbt_spawns(patch) -> list[tuple[bool, subprocess.Popen]]:
+    """Every dbt process a load starts from now on, through `patch` (a pytest MonkeyPatch): (started
+    ahead to wait for its build, the process)."""
+    from flows import build as build_module
+
+    spawned: list[tuple[bool, subprocess.Popen]] = []
+    spawn = build_module._spawn
+
+    def recording(invocation, project_dir, wait_for_go=False):
+        process = spawn(invocation, project_dir, wait_for_go)
+        spawned.append((wait_for_go, process))
+        return process
+
+    patch.setattr(build_module, "_spawn", recording)
+    return spawned

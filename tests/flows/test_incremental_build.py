@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import QUICK_DBT_ARGS, Site
+from flow_sites import QUICK_DBT_ARGS, Site, record_dbt_spawns
 
 from flows import load as load_module
 from flows.load import run_load
@@ -60,6 +60,7 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_module, "BackgroundCopy", recorded)
+        spawned_second = record_dbt_spawns(patch)
         second = run_load(site.inbox, site.warehouse)
     changes = (site.staging / "changed_documents.csv").read_text(encoding="utf-8")
 
@@ -67,11 +68,13 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     shutil.copytree(site.root, rebuilt.root, symlinks=True)
     with pytest.MonkeyPatch.context() as patch:  # the reference tables: dbt's tests change none of them
         patch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)
+        spawned_full = record_dbt_spawns(patch)
         full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
     return {"site": site, "rebuilt": rebuilt, "first": first, "second": second, "full": full,
             "published_before": published_before, "published_before_file": published_before_file,
             "removed_doc_ids": [row[0] for row in removed_doc_ids],
-            "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes, "copies": copies}
+            "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes, "copies": copies,
+            "spawned_second": spawned_second, "spawned_full": spawned_full}
 
 
 def _query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
@@ -134,6 +137,19 @@ def test_the_copies_are_made_while_the_gates_run(scenario):
     assert scenario["copies"] == [(site.published, building, False),  # a build needs no flush to disk
                                   (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp", True)]
     assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
+
+
+def test_the_build_s_dbt_starts_while_the_staging_gate_runs_and_is_sent_on(scenario):
+    """An incremental night starts its build's dbt process before the staging gate
+    (flows.build prestart_dbt_build: Python's and dbt's start overlap the gate); the build sends
+    that very process on rather than starting another. A full night starts dbt when it builds
+    (it would gain ~1 % and hold the waiting process's memory through the gate). (Moved here from
+    test_nightly_load, where it ran two builds of its own: this scenario's nights are the same two
+    kinds.)"""
+    assert [ahead for ahead, _ in scenario["spawned_second"]] == [True]
+    assert scenario["spawned_second"][0][1].returncode == 0
+    assert [ahead for ahead, _ in scenario["spawned_full"]] == [False]
+    assert scenario["spawned_full"][0][1].returncode == 0
 
 
 def test_an_incremental_build_equals_a_full_rebuild_table_by_table_row_by_row(scenario):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site
+from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site, record_dbt_spawns
 
 from expectations.runner import GateFailed
 from flows import load as load_module
@@ -331,44 +331,9 @@ def test_readme_run_summary_is_what_a_run_on_the_samples_prints(loaded_site):
             assert actual[label] == value.strip(), label
 
 
-def _recording_spawns(monkeypatch) -> list[tuple[bool, subprocess.Popen]]:
-    """Every dbt process the load starts: (started ahead to wait for its build, the process)."""
-    from flows import build as build_module
-
-    spawned: list[tuple[bool, subprocess.Popen]] = []
-    spawn = build_module._spawn
-
-    def recording(invocation, project_dir, wait_for_go=False):
-        process = spawn(invocation, project_dir, wait_for_go)
-        spawned.append((wait_for_go, process))
-        return process
-
-    monkeypatch.setattr(build_module, "_spawn", recording)
-    return spawned
-
-
-def test_the_build_s_dbt_starts_while_the_staging_gate_runs_and_is_sent_on(site_copy, monkeypatch):
-    """An incremental night starts its build's dbt process before the staging gate
-    (flows.build prestart_dbt_build: Python's and dbt's start overlap the gate); the build sends
-    that very process on rather than starting another. A full night starts dbt when it builds
-    (it would gain ~1 % and hold the waiting process's memory through the gate)."""
-    spawned = _recording_spawns(monkeypatch)
-    changed = site_copy.inbox / "001_27d945da3f6b14f2.txt"
-    changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥185\t365"), encoding="utf-8")
-    result = run_load(site_copy.inbox, site_copy.warehouse)
-    assert result.run.status == "success" and result.build_mode.startswith("incremental")
-    assert [ahead for ahead, _ in spawned] == [True]
-    assert spawned[0][1].returncode == 0
-    assert query(site_copy.published, "select count(*) from fact_indicator where half_year_raw = '≥185'") == [(1,)]
-
-    monkeypatch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)
-    assert run_load(site_copy.inbox, site_copy.warehouse, force=True).build_mode == "full"
-    assert [ahead for ahead, _ in spawned] == [True, False]
-
-
 def test_a_failed_staging_gate_stops_the_dbt_started_ahead(site_copy, monkeypatch):
     """A night that fails before its build leaves no dbt process waiting."""
-    spawned = _recording_spawns(monkeypatch)
+    spawned = record_dbt_spawns(monkeypatch)
     (site_copy.inbox / "000_17c09d71274dbf64.txt").write_text("年度\n", encoding="utf-8")
 
     def broken_gate(*args, **kwargs):
