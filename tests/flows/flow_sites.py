@@ -72,3 +72,10 @@ def record_dbt_spawns(patch) -> list[tuple[bool, subprocess.Popen]]:
 
     patch.setattr(build_module, "_spawn", recording)
     return spawned
+
+
+def insert_line(path: Path, position: int, line: bytes) -> None:
+    """Put `line` so that it becomes line `position` (1-based) of the file."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines.insert(position - 1, line)
+    path.write_bytes(b"".join(lines))

@@ -1,17 +1,16 @@
 """A damaged run log never fails a load: each damaged line of `etl_runs.jsonl` or
 `dq_results.jsonl` is skipped with a `RunLogWarning` naming the file and the line, the run
 goes on (skipped when nothing changed, published when built), and no damaged line reaches
-the published `etl_runs` / `dq_results`."""
+the published `etl_runs` / `dq_results` (that one is checked with the forced run of
+tests/flows/test_nightly_load.py, which builds anyway: one build for both)."""
 
 from __future__ import annotations
 
 import random
 import warnings
-from pathlib import Path
 
-import duckdb
 import pytest
-from flow_sites import Site
+from flow_sites import Site, insert_line
 
 from flows import runlog
 from flows.load import run_load
@@ -20,13 +19,6 @@ from flows.runlog import RunLogWarning
 
 def log_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
     return [str(warning.message) for warning in caught if issubclass(warning.category, RunLogWarning)]
-
-
-def insert_line(path: Path, position: int, line: bytes) -> None:
-    """Put `line` so that it becomes line `position` (1-based) of the file."""
-    lines = path.read_bytes().splitlines(keepends=True)
-    lines.insert(position - 1, line)
-    path.write_bytes(b"".join(lines))
 
 
 LOADED_RUN = "__loaded__"  # replaced by the loaded site's run id
@@ -96,40 +88,3 @@ def test_a_run_log_of_random_bytes_is_skipped_line_by_line(site_copy: Site):
         warnings.simplefilter("ignore", RunLogWarning)
         assert [(run.run_id, run.status) for run in runlog.read_runs(site_copy.run_log)] == [
             (result.run.run_id, runlog.SKIPPED)]
-
-
-def test_damaged_lines_never_reach_the_published_tables(loaded_site, site_copy: Site, quick_dbt):
-    """Values that would break the casts into `etl_runs` / `dq_results` (a timestamp that is
-    not one, an integer out of range) are damage too: the build publishes without them."""
-    _, loaded = loaded_site
-    runs, checks = site_copy.run_log / runlog.RUNS_FILE, site_copy.run_log / runlog.DQ_FILE
-    insert_line(runs, 1, b'{"run_id": "20260101T000000Z-badts", "started_at": "soon", "status": "success"}\n')
-    insert_line(runs, 2, b'{"run_id": "20260101T000000Z-big", "started_at": "2026-01-01T00:00:00+00:00", '
-                         b'"status": "success", "files_seen": 99999999999}\n')
-    insert_line(runs, 3, b"\xc3\x28 not utf-8\n")
-    dq_lines = len(checks.read_bytes().splitlines())
-    insert_line(checks, 1, b'{"run_id": "20260101T000000Z-dq", "stage": "dbt"}\n')
-    insert_line(checks, 2, b"[]\n")
-    with checks.open("ab") as stream:
-        stream.write(b'{"run_id": "20260101T000000Z-dq2", "stage": "dbt", "suite": "s", "table_name": "", '
-                     b'"check_name": "c", "column_name": "", "status": "pass", "success": "yes", "failures": 0, '
-                     b'"observed": "", "recorded_at": "2026-01-01T00:00:00+00:00"}\n')
-        stream.write(b'{"run_id": "20260101T000000Z-dq3", "recorded_at": ')
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = run_load(site_copy.inbox, site_copy.warehouse, force=True)
-    assert result.run.status == runlog.SUCCESS
-    assert set(log_warnings(caught)) == {
-        f"{runs} line 1 skipped: started_at 'soon' is not an ISO 8601 timestamp",
-        f"{runs} line 2 skipped: files_seen 99999999999 is out of range",
-        f"{runs} line 3 skipped: not UTF-8 text (byte 0xc3 at offset 0)",
-        f"{checks} line 1 skipped: no suite",
-        f"{checks} line 2 skipped: an array, not an object",
-        f"{checks} line {dq_lines + 3} skipped: success is a string where true or false was expected",
-        f"{checks} line {dq_lines + 4} skipped: not valid JSON (Expecting value, column 51)",
-    }
-    with duckdb.connect(str(site_copy.published), read_only=True) as connection:
-        published_runs = connection.execute("select run_id, status from etl_runs order by started_at").fetchall()
-        dq_runs = {row[0] for row in connection.execute("select distinct run_id from dq_results").fetchall()}
-    assert published_runs == [(loaded.run.run_id, runlog.SUCCESS), (result.run.run_id, runlog.SUCCESS)]
-    assert dq_runs == {loaded.run.run_id, result.run.run_id}

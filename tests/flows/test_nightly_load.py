@@ -10,11 +10,12 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import duckdb
 import pytest
-from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site, record_dbt_spawns
+from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site, insert_line, record_dbt_spawns
 
 from expectations.runner import GateFailed
 from flows import load as load_module
@@ -23,6 +24,7 @@ from flows import runlog
 from flows.build import DbtBuildFailed, dbt_build, require_success
 from flows.load import STEPS, run_load
 from flows.publish import BackgroundCopy
+from flows.runlog import RunLogWarning
 
 READER = """
 import sys, duckdb
@@ -102,13 +104,45 @@ def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untou
     assert result.extraction.staging_unchanged
 
 
-def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_file(site_copy, monkeypatch):
+def _damage_the_run_log(site: Site) -> set[str]:
+    """Lines that would break the casts into `etl_runs` / `dq_results` (a timestamp that is not
+    one, an integer out of range) and lines that are no record at all, put into the run log;
+    returns the warnings a load gives for them."""
+    runs, checks = site.run_log / runlog.RUNS_FILE, site.run_log / runlog.DQ_FILE
+    insert_line(runs, 1, b'{"run_id": "20260101T000000Z-badts", "started_at": "soon", "status": "success"}\n')
+    insert_line(runs, 2, b'{"run_id": "20260101T000000Z-big", "started_at": "2026-01-01T00:00:00+00:00", '
+                         b'"status": "success", "files_seen": 99999999999}\n')
+    insert_line(runs, 3, b"\xc3\x28 not utf-8\n")
+    dq_lines = len(checks.read_bytes().splitlines())
+    insert_line(checks, 1, b'{"run_id": "20260101T000000Z-dq", "stage": "dbt"}\n')
+    insert_line(checks, 2, b"[]\n")
+    with checks.open("ab") as stream:
+        stream.write(b'{"run_id": "20260101T000000Z-dq2", "stage": "dbt", "suite": "s", "table_name": "", '
+                     b'"check_name": "c", "column_name": "", "status": "pass", "success": "yes", "failures": 0, '
+                     b'"observed": "", "recorded_at": "2026-01-01T00:00:00+00:00"}\n')
+        stream.write(b'{"run_id": "20260101T000000Z-dq3", "recorded_at": ')
+    return {
+        f"{runs} line 1 skipped: started_at 'soon' is not an ISO 8601 timestamp",
+        f"{runs} line 2 skipped: files_seen 99999999999 is out of range",
+        f"{runs} line 3 skipped: not UTF-8 text (byte 0xc3 at offset 0)",
+        f"{checks} line 1 skipped: no suite",
+        f"{checks} line 2 skipped: an array, not an object",
+        f"{checks} line {dq_lines + 3} skipped: success is a string where true or false was expected",
+        f"{checks} line {dq_lines + 4} skipped: not valid JSON (Expecting value, column 51)",
+    }
+
+
+def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_file(loaded_site, site_copy,
+                                                                                      monkeypatch):
     """A reader that holds the published file open neither blocks the load nor sees a broken
     file; a new reader sees the new run, and etl_runs now lists the skipped run too. The publish
     renames in the copy made during the marts gate (it never copies the build itself), and the
-    kept build holds the same run log."""
+    kept build holds the same run log. Damaged lines of the run log (tests/flows/test_logs_heal.py,
+    whose build this is too) are skipped with a warning each and never reach the published tables."""
+    _, loaded = loaded_site
     skipped = run_load(site_copy.inbox, site_copy.warehouse).run
     assert skipped.status == "skipped"
+    damage_warnings = _damage_the_run_log(site_copy)
     monkeypatch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)  # (other dbt arguments alone would build too)
     before = fact_rows(site_copy.published)
     reader = subprocess.Popen([sys.executable, "-c", READER, str(site_copy.published)], text=True,
@@ -119,7 +153,9 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     monkeypatch.setattr(publish_module, "_replace_atomically", None)  # publish must not copy the build
     try:
         first = reader.stdout.readline().split()
-        result = run_load(site_copy.inbox, site_copy.warehouse, force=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = run_load(site_copy.inbox, site_copy.warehouse, force=True)
         reader.stdin.write("\n")
         reader.stdin.flush()
         assert reader.stdout.readline().split() == first  # still the old build, whole
@@ -128,8 +164,14 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
         reader.wait()
     assert result.run.status == "success" and result.run.files_changed == 5  # --force re-extracts too
     assert fact_rows(site_copy.published) == before
+    assert {str(warning.message) for warning in caught if issubclass(warning.category, RunLogWarning)} == (
+        damage_warnings)
     runs = query(site_copy.published, "select status, files_changed from etl_runs order by started_at, run_id")
     assert runs == [("success", 5), ("skipped", 0), ("success", 5)]
+    assert query(site_copy.published, "select run_id, status from etl_runs order by started_at") == [
+        (loaded.run.run_id, "success"), (skipped.run_id, "skipped"), (result.run.run_id, "success")]
+    assert {row[0] for row in query(site_copy.published, "select distinct run_id from dq_results")} == {
+        loaded.run.run_id, result.run.run_id}
     kept = site_copy.warehouse / "builds" / f"{result.run.run_id}.duckdb"
     assert query(kept, "select status, files_changed from etl_runs order by started_at, run_id") == runs
     assert [name for _, name in copies] == [site_copy.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp"]
