@@ -311,7 +311,9 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         if reader.is_alive():  # a process that left dbt's group holds the pipe
             stop_process_group(process)
         returncode, output = -1, f"timed out after {timeout} s: {''.join(lines)}"
-    except BaseException:
+    except BaseException:  # a stop signal (LoadInterrupted) or Ctrl-C: dbt's group goes too
+        stop_process_group(process, close_pipes=False)
+        reader.join(timeout=10)  # the group is gone: its output ends, and so does the reader
         stop_process_group(process)
         raise
     seconds = time.perf_counter() - started
@@ -321,11 +323,14 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
 
 
 def _read_output(stream, lines: list[str]) -> None:
-    """Collect dbt's output as it comes, reporting finished nodes (`dbt 180/406 nodes`)."""
+    """Collect dbt's output as it comes, reporting finished nodes (`dbt 180/406 nodes`). The pipe
+    may be closed under it when the load stops dbt and a process that left dbt's group still
+    holds the pipe's other end: the output ends there, without a traceback on the night's stderr."""
     progress = None
-    for line in stream:
-        lines.append(line)
-        progress = dbt_line_progress(line, progress)
+    with contextlib.suppress(ValueError, OSError):  # ValueError: I/O operation on closed file
+        for line in stream:
+            lines.append(line)
+            progress = dbt_line_progress(line, progress)
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

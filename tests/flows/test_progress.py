@@ -48,3 +48,18 @@ def test_dbt_output_lines_drive_the_node_count(monkeypatch, capsys):
     assert (progress.total, progress.done) == (40, 40)
     printed = capsys.readouterr().err.splitlines()
     assert printed[0] == "  dbt 4/40 nodes" and printed[-1] == "  dbt 40/40 nodes"
+
+
+def test_dbt_output_closed_under_its_reader_ends_the_output_quietly():
+    """flows.build reads dbt's output on a thread; when the load stops dbt, the pipe can be
+    closed under that thread (a SIGTERM during a build once printed the thread's traceback on the
+    night's stderr): what came before is kept, nothing is raised."""
+    from flows.build import _read_output
+
+    def closed_after_one_line():
+        yield "12:00:00  Running with dbt=1.11.16\n"
+        raise ValueError("I/O operation on closed file.")
+
+    lines: list[str] = []
+    _read_output(closed_after_one_line(), lines)
+    assert lines == ["12:00:00  Running with dbt=1.11.16\n"]
