@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -144,3 +145,17 @@ def test_the_cache_is_only_valid_for_the_landing_code_it_was_made_with(tmp_path,
     after = extraction_cache.cache_version()
     extraction_cache.landing_version.cache_clear()
     assert before != after and before.split("/landing-")[0] == after.split("/landing-")[0]
+
+
+def test_a_manifest_entry_is_every_field_of_the_file_state(tmp_path):
+    """The manifest writes a FileState field by field (extraction_cache._state_fields, faster than
+    `asdict`): a field added to FileState must be written too, and the file reads back as saved."""
+    from dataclasses import asdict
+
+    state = extraction_cache.FileState("a b/表.txt", 12, 1_700_000_000_123_456_789, 1_700_000_000_987_654_321,
+                                       "0" * 64)
+    assert extraction_cache._state_fields(state) == asdict(state)
+    cache = ExtractionCache(tmp_path / "cache", version="v")
+    cache.save_manifest({state.path: state}, {"0" * 64: [state.path]})
+    saved = json.loads(cache.manifest_path.read_text(encoding="utf-8"))
+    assert saved["files"] == [asdict(state)] and saved["first_seen"] == {"0" * 64: [state.path]}
