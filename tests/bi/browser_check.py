@@ -16,11 +16,15 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
+
+# where the login page says what went wrong (Superset's toasts, antd's messages and alerts)
+ALERTS = '[data-test="toast-container"], .ant-message, .ant-alert, [role=alert]'
 
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-test-chart-id]')).map(node => ({
     id: node.getAttribute('data-test-chart-id'),
@@ -32,6 +36,15 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-test-chart-id]'
     drawn: node.querySelectorAll('canvas, svg, table').length > 0,
     text: node.innerText.slice(0, 300),
 }))"""
+
+
+def _alerts(page: Page) -> list[str]:
+    """What the page's alerts say now; nothing while the page is being replaced (the form's post
+    navigates: a read that meets the navigation has no page to read)."""
+    try:
+        return [text.strip() for text in page.locator(ALERTS).all_inner_texts() if text.strip()]
+    except PlaywrightError:
+        return []
 
 
 def log_in(page: Page, base: str, user: str, password: str, timeout_ms: float, tries: int = 3) -> int:
@@ -63,12 +76,17 @@ def log_in(page: Page, base: str, user: str, password: str, timeout_ms: float, t
                 if page.input_value(selector) != text:
                     raise RuntimeError(f"{selector} did not take the text typed into it")
             button.click()
-            page.wait_for_url(lambda url: "/login" not in url, timeout=timeout_ms / tries)
-            return attempt
+            # signed in once the page leaves /login/; a try has failed once the page says so
+            # (its toast shows for a few seconds only) or after its share of the timeout
+            deadline, said = time.monotonic() + timeout_ms / tries / 1000, []
+            while time.monotonic() < deadline and not said:
+                if not urlsplit(page.url).path.startswith("/login"):
+                    return attempt
+                said = _alerts(page)
+                page.wait_for_timeout(200)
+            notes.append(f"try {attempt}: still on {page.url}; pages: {documents}; the page says: {said}")
         except (PlaywrightTimeout, RuntimeError) as error:
-            message = page.locator(".ant-message, .ant-alert, [role=alert]").all_inner_texts()
-            notes.append(f"try {attempt}: {str(error).splitlines()[0]}; pages: {documents}; "
-                         f"the page says: {[m.strip() for m in message if m.strip()]}")
+            notes.append(f"try {attempt}: {str(error).splitlines()[0]}; pages: {documents}")
         finally:
             page.remove_listener("response", seen)
     raise RuntimeError("could not sign in:\n" + "\n".join(notes))
