@@ -306,20 +306,23 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
         reader.join(timeout=10)
         output = "".join(lines)
     except subprocess.TimeoutExpired:
-        stop_process_group(process, close_pipes=False)
-        reader.join(timeout=10)
-        if reader.is_alive():  # a process that left dbt's group holds the pipe
-            stop_process_group(process)
+        _stop_and_drain(process, reader)
         returncode, output = -1, f"timed out after {timeout} s: {''.join(lines)}"
     except BaseException:  # a stop signal (LoadInterrupted) or Ctrl-C: dbt's group goes too
-        stop_process_group(process, close_pipes=False)
-        reader.join(timeout=10)  # the group is gone: its output ends, and so does the reader
-        stop_process_group(process)
+        _stop_and_drain(process, reader)
         raise
     seconds = time.perf_counter() - started
     keep_parse(target_path, kept)
     tail = " | ".join(line.strip() for line in output.strip().splitlines()[-6:] if line.strip())
     return DbtBuild(database, returncode, seconds, read_run_results(run_results), tail[-1500:])
+
+
+def _stop_and_drain(process: subprocess.Popen, reader: threading.Thread) -> None:
+    """Stop dbt's group, let the reader take the output that is left (the group gone, the output
+    ends), then close the pipes: closed first, they were closed under the reader."""
+    stop_process_group(process, close_pipes=False)
+    reader.join(timeout=10)
+    stop_process_group(process)  # the group is gone: this reaps nothing more and closes the pipes
 
 
 def _read_output(stream, lines: list[str]) -> None:

@@ -74,8 +74,8 @@ def write_json_atomic(target: Path, payload: object) -> None:
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         # json.dumps, not json.dump: dump writes through the pure-Python encoder chunk by chunk,
-        # dumps runs the C encoder (the manifest of a 100 000-form inbox is ~19 000 entries,
-        # written twice a night: ~5x faster)
+        # dumps runs the C encoder (a manifest of ~19 000 entries, as 100 000 forms give, encodes
+        # in 0.06 s against 0.21 s; it is written twice a night)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(json.dumps(payload, ensure_ascii=False))
         os.replace(temp_name, target)
