@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -62,8 +61,9 @@ def log_in(page: Page, base: str, user: str, password: str, timeout_ms: float, t
 
         def seen(response, documents=documents):
             if response.request.resource_type == "document":
-                documents.append(f"{response.status} {response.request.method} {urlsplit(response.url).path}"
-                                 f"{'?' + urlsplit(response.url).query if urlsplit(response.url).query else ''}")
+                url = urlsplit(response.url)
+                documents.append(f"{response.status} {response.request.method} {url.path}"
+                                 f"{'?' + url.query if url.query else ''}")
 
         page.on("response", seen)
         try:
@@ -85,7 +85,7 @@ def log_in(page: Page, base: str, user: str, password: str, timeout_ms: float, t
                 said = _alerts(page)
                 page.wait_for_timeout(200)
             notes.append(f"try {attempt}: still on {page.url}; pages: {documents}; the page says: {said}")
-        except (PlaywrightTimeout, RuntimeError) as error:
+        except (PlaywrightError, RuntimeError) as error:  # a timeout, or a page that did not load
             notes.append(f"try {attempt}: {str(error).splitlines()[0]}; pages: {documents}")
         finally:
             page.remove_listener("response", seen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,3 +80,10 @@ def insert_line(path: Path, position: int, line: bytes) -> None:
     lines = path.read_bytes().splitlines(keepends=True)
     lines.insert(position - 1, line)
     path.write_bytes(b"".join(lines))
+
+
+def run_log_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The messages of the RunLogWarnings among warnings caught (`warnings.catch_warnings(record=True)`)."""
+    from flows.runlog import RunLogWarning
+
+    return [str(warning.message) for warning in caught if issubclass(warning.category, RunLogWarning)]

@@ -10,16 +10,11 @@ import random
 import warnings
 
 import pytest
-from flow_sites import Site, insert_line
+from flow_sites import Site, insert_line, run_log_warnings
 
 from flows import runlog
 from flows.load import run_load
 from flows.runlog import RunLogWarning
-
-
-def log_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
-    return [str(warning.message) for warning in caught if issubclass(warning.category, RunLogWarning)]
-
 
 LOADED_RUN = "__loaded__"  # replaced by the loaded site's run id
 DAMAGED_RUNS = {
@@ -48,7 +43,7 @@ def test_a_damaged_run_log_line_is_skipped_with_a_warning(damage, loaded_site, s
         warnings.simplefilter("always")
         result = run_load(site_copy.inbox, site_copy.warehouse)
     assert result.run.status == runlog.SKIPPED
-    assert set(log_warnings(caught)) == {f"{log} line 2 skipped: {reason}"}
+    assert set(run_log_warnings(caught)) == {f"{log} line 2 skipped: {reason}"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunLogWarning)
         states = {run.run_id: (run.status, run.files_seen) for run in runlog.read_runs(site_copy.run_log)}
@@ -65,7 +60,7 @@ def test_an_invalid_last_line_is_skipped_and_the_next_event_starts_on_its_own_li
         warnings.simplefilter("always")
         result = run_load(site_copy.inbox, site_copy.warehouse)
     assert result.run.status == runlog.SKIPPED
-    assert set(log_warnings(caught)) == {
+    assert set(run_log_warnings(caught)) == {
         f"{log} line {lines + 1} skipped: not valid JSON (Unterminated string starting at, column 53)"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunLogWarning)
@@ -81,9 +76,9 @@ def test_a_run_log_of_random_bytes_is_skipped_line_by_line(site_copy: Site):
         warnings.simplefilter("always")
         result = run_load(site_copy.inbox, site_copy.warehouse)
     assert result.run.status == runlog.SKIPPED
-    numbers = sorted({int(message.split(" line ")[1].split(" ")[0]) for message in log_warnings(caught)})
+    numbers = sorted({int(message.split(" line ")[1].split(" ")[0]) for message in run_log_warnings(caught)})
     assert numbers == damaged and len(damaged) == 7
-    assert all(message.startswith(f"{log} line ") for message in log_warnings(caught))
+    assert all(message.startswith(f"{log} line ") for message in run_log_warnings(caught))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunLogWarning)
         assert [(run.run_id, run.status) for run in runlog.read_runs(site_copy.run_log)] == [
