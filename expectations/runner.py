@@ -334,7 +334,7 @@ def split_suite(suite: Suite, header: list[str], whole: bool = False, counts_apa
 _PRELOAD: threading.Thread | None = None
 
 
-def _import_library() -> None:
+def import_library() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations  # noqa: F401
 
@@ -348,14 +348,14 @@ def preload_library() -> None:
     this thread's import locks held)."""
     global _PRELOAD
     if _PRELOAD is None and "great_expectations" not in sys.modules:
-        _PRELOAD = threading.Thread(target=_import_library, name="preload-great-expectations", daemon=True)
+        _PRELOAD = threading.Thread(target=import_library, name="preload-great-expectations", daemon=True)
         _PRELOAD.start()
 
 
 def _context():
     if _PRELOAD is not None:
         _PRELOAD.join()
-    _import_library()
+    import_library()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from expectations.report import render_run_index
-from expectations.runner import CheckOutcome, GateFailed, gate_marts, gate_staging, preload_library
+from expectations.runner import CheckOutcome, GateFailed, preload_library
 from extract.records import ExtractionIssue
-from flows import runlog
+from flows import gates, runlog
 from flows.attribution import Attribution, attribute
 from flows.build import DbtBuild, DbtBuildFailed, dbt_build, discard_prestarted, prestart_dbt_build, require_success
 from flows.extraction_cache import ExtractionCache
@@ -88,10 +88,10 @@ STEPS: dict[str, Callable[..., Any]] = {
     "discover_documents": discover_documents,
     "extract_changed": refresh_staging,
     "check_inputs": check_inputs,
-    "gate_staging": gate_staging,
+    "gate_staging": gates.gate_staging,
     "dbt_build": build_warehouse,
     "attribute_failures": attribute_failures,
-    "gate_marts": gate_marts,
+    "gate_marts": gates.gate_marts,
     "count_rows": count_rows,
     "record_run_tables": runlog.write_tables,
     "publish": publish,
@@ -200,11 +200,11 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
         result.dq.extend(rows)
         runlog.record_checks(layout.run_log, rows)
 
-    def gate(name: str, *args: Any) -> None:
+    def gate(name: str, *args: Any, **kwargs: Any) -> None:
         """A quality gate whose outcomes are recorded whether it passes or fails; the run's
         report page (quality/<run_id>/index.html) links each stage page written so far."""
         try:
-            report = timed_step(name, *args)
+            report = timed_step(name, *args, **kwargs)
         except GateFailed as failed:
             checks(_gate_rows(run.run_id, failed.report.outcomes))
             raise
@@ -240,7 +240,15 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     return extraction
 
                 step = "extract_changed"
-                if STEPS["gate_staging"] is gate_staging:  # the gate's library loads while files are read
+                # a full build of a large inbox runs each gate in a child process (flows.gates), whose
+                # library and batches are gone before dbt builds; the gate's library loads while
+                # files are read, in that child or in this process
+                isolated = (base is None and STEPS["gate_staging"] is gates.gate_staging
+                            and gates.gate_in_child(gates.listing_bytes(listing), full_build=True))
+                gate_options = {"in_child": True} if isolated else {}
+                if isolated:
+                    gates.warm()
+                elif STEPS["gate_staging"] is gates.gate_staging:
                     preload_library()
                 extraction = extract(first=True)
 
@@ -271,7 +279,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 if incremental_from is not None and STEPS["dbt_build"] is build_warehouse:
                     prestart_dbt_build(layout.building, layout.staging, layout.dbt_work, start_from=incremental_from)
                 try:
-                    gate(step, layout.staging, docs / "staging")
+                    gate(step, layout.staging, docs / "staging", **gate_options)
                 except BaseException:
                     if first_copy is not None:
                         first_copy.discard()
@@ -303,7 +311,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                         step = "extract_changed"
                         extraction = extract(first=False)
                         step = "gate_staging"
-                        gate(step, layout.staging, docs / "staging")
+                        gate(step, layout.staging, docs / "staging", **gate_options)
                 inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 
@@ -313,7 +321,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 try:
                     step = "gate_marts"
                     # an incremental build's form-keyed tables: only the changed forms' rows (MartTables)
-                    gate(step, layout.building, docs / "marts", start_from is not None)
+                    gate(step, layout.building, docs / "marts", start_from is not None, **gate_options)
 
                     step = "count_rows"
                     result.rows = timed_step(step, layout.building)
@@ -348,6 +356,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 discard_prestarted(layout.building)
                 clear_unfinished(layout)
                 raise
+            finally:
+                gates.discard()  # a warmed gate child that no gate used
     except BaseException as err:
         run.status = runlog.FAILED
         run.failed_step = step

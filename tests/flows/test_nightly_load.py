@@ -18,9 +18,9 @@ import pytest
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, Site, insert_line, record_dbt_spawns, run_log_warnings
 
 from expectations.runner import GateFailed
+from flows import gates, runlog
 from flows import load as load_module
 from flows import publish as publish_module
-from flows import runlog
 from flows.build import DbtBuildFailed, dbt_build, require_success
 from flows.load import STEPS, run_load
 from flows.publish import BackgroundCopy
@@ -150,6 +150,11 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     monkeypatch.setattr(load_module, "BackgroundCopy",
                         lambda *args, **kwargs: copies.append(args) or BackgroundCopy(*args, **kwargs))
     monkeypatch.setattr(publish_module, "_replace_atomically", None)  # publish must not copy the build
+    # a full build of an inbox this large (any) runs each gate in a child process (flows/gates.py)
+    monkeypatch.setattr(gates, "GATE_CHILD_MIN_BYTES", 0)
+    in_child, run_in_child = [], gates._run
+    monkeypatch.setattr(gates, "_run", lambda function, *args: in_child.append(function.__name__)
+                        or run_in_child(function, *args))
     try:
         first = reader.stdout.readline().split()
         with warnings.catch_warnings(record=True) as caught:
@@ -169,6 +174,10 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
                     (result.run.run_id, "success", 5)]
     assert {row[0] for row in query(site_copy.published, "select distinct run_id from dq_results")} == {
         loaded.run.run_id, result.run.run_id}
+    assert in_child == ["validate_staging", "validate_marts"] and gates._warm is None
+    stages = query(site_copy.published, "select stage, count(*) > 30 from dq_results "
+                   f"where run_id = '{result.run.run_id}' and stage <> 'dbt' group by stage order by stage")
+    assert stages == [("marts", True), ("staging", True)]  # the children's outcomes, recorded here
     kept = site_copy.warehouse / "builds" / f"{result.run.run_id}.duckdb"
     assert query(kept, "select run_id, status, files_changed from etl_runs order by started_at, run_id") == runs
     assert [name for _, name in copies] == [site_copy.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp"]

@@ -10,9 +10,10 @@ import sys
 import duckdb
 from flow_sites import QUICK_DBT_ARGS, REPO_ROOT, new_site
 
-from expectations.runner import GateFailed, gate_staging
+from expectations.runner import GateFailed
 from flows import runlog
 from flows.build import DbtBuildFailed
+from flows.gates import gate_staging
 
 # Two `perfbudget run --prefect`s in one process: one temporary Prefect server serves both flow runs.
 TWO_RUNS = """
