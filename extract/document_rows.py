@@ -11,10 +11,11 @@ same rows blank and the content rules fill them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from operator import attrgetter, itemgetter
 
 from extract.cells import Row
-from extract.readers.model import Cell, Document, Paragraph, Table, resolve_grid
+from extract.readers.model import Cell, Document, Paragraph, Table, laid_out_cells, resolve_grid
 
 _TEXT_FORMAT = "text"
 _TEXT_OF = itemgetter(1)
@@ -73,6 +74,10 @@ def _paragraph_rows(paragraph: Paragraph, rows: list[Row]) -> None:
 def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
     """A table's rows; `by_line` (a text document's table with spans) numbers them by line."""
     texts = table.row_texts()
+    laid_out = table.laid_out_rows() if not by_line else None
+    if laid_out is not None:
+        _laid_out_rows(table, texts, *laid_out, rows)
+        return
     if table.has_spans and not by_line:
         _spanned_rows(table, texts, rows)
         return
@@ -115,6 +120,61 @@ def _spanned_rows(table: Table, texts: tuple[tuple[str, ...], ...], rows: list[R
             _place(cell, line, lines, covered, n_rows, n_cols)
         rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, tuple(map(_REF, line)),
                         covered.pop(r, {})))
+
+
+def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
+                   others: Mapping[int, tuple[Cell, ...]], rows: list[Row]) -> None:
+    """The rows of a `Table.laid_out` table (the web page and sheet readers'), from the texts and
+    refs its reader gave, with no cell made: what `_spanned_rows` (with spans) or the loop over
+    cells in `_table_rows` (without) give for the same cells. A row that holds only 1×1 cells and
+    that no span from above reaches is its texts and refs as given; any other row is placed as
+    `_place` places it, with the refs of the claimants kept (None: no claimant) instead of the
+    cells themselves, and its own cells made only if some of them span."""
+    if not others:
+        for row_texts, refs in zip(texts, row_refs, strict=True):
+            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, refs))
+        return
+    if not table.has_spans:  # cells besides the refs' that do not span: a merged range of one visible cell
+        for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
+            if r in others:
+                placed = list(refs)
+                for cell in others[r]:
+                    placed[cell.col] = cell.source_ref
+                refs = tuple(placed)
+            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, refs))
+        return
+    n_rows, n_cols = len(texts), table.n_cols
+    pad = ("",) * n_cols
+    claims: dict[int, list[str | None]] = {}  # grid rows below the current one that a span reaches
+    covered: dict[int, dict[int, str]] = {}
+    for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
+        own = others.get(r)
+        line = claims.pop(r, None)
+        if own is None:
+            placed = refs[:n_cols] + pad[len(refs):]
+            if line is not None:  # 1×1 cells only, each at its own column: its ref unless a span from above claimed it
+                placed = tuple([ref if claim is None else claim for claim, ref in zip(line, placed, strict=True)])
+        else:
+            line = line or [None] * n_cols
+            for cell in laid_out_cells(r, row_texts, refs, own):
+                _claim(cell, line, claims, covered, n_rows, n_cols)
+            placed = tuple(["" if ref is None else ref for ref in line])
+        rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, placed, covered.pop(r, {})))
+
+
+def _claim(cell: Cell, line: list[str | None], claims: dict[int, list[str | None]],
+           covered: dict[int, dict[int, str]], n_rows: int, n_cols: int) -> None:
+    """`_place` for `_laid_out_rows`: the positions `cell` covers that no earlier cell claimed
+    take its ref, in its own row (`line`) and the rows below (kept in `claims`)."""
+    text, row, col, row_span, col_span, ref = cell[:6]
+    last_col = min(col + col_span - 1, n_cols - 1)
+    for r in range(row, min(row + row_span - 1, n_rows - 1) + 1):
+        below = line if r == row else claims.setdefault(r, [None] * n_cols)
+        for c in range(col, last_col + 1):
+            if below[c] is None:
+                below[c] = ref
+                if r > row and text:
+                    covered.setdefault(r, {})[c] = text
 
 
 def _first_cols(width: int) -> tuple[int, ...]:

@@ -182,17 +182,19 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
     and right as taken; a span that would overlap an earlier cell is cut short there, as browsers
     do. Only positions below a cell's own row need marking: the next cell of a row starts right of
     the last. A row none of whose cells has a span attribute is placed in one go: its cells take
-    the first columns that no span from above holds. The table is handed its row texts and
-    whether it has spans, which the layout code asks and which are known here for free."""
+    the first columns that no span from above holds. The table is given as its rows' texts and
+    refs and the cells that span (`Table.laid_out`), which is what the layout code reads: no
+    cell of a row is made unless one of them spans."""
     row_mark, cell_mark, attr = marks[3], marks[4], marks[5]
     new = tuple.__new__
     lines = segment.split(row_mark)[1:]
     n_rows = len(lines)
     taken: dict[int, set[int]] = {}  # grid row → columns taken by a rowspan from a row above
-    rows: list[tuple[Cell, ...]] = []
     row_texts: list[tuple[str, ...]] = []
+    row_refs: list[tuple[str, ...]] = []
+    spanning: dict[int, tuple[Cell, ...]] = {}  # grid row → its cells that span
     n_cols = 0
-    has_text = has_spans = False
+    has_text = False
     for r, line in enumerate(lines):
         row_taken = taken.get(r)
         prefix = f"table {number} row {r + 1} col "
@@ -202,13 +204,14 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
             cols = list(islice(filterfalse(row_taken.__contains__, count()), width)) if row_taken else range(width)
             if not cols or cols[-1] < len(_COLS):
                 has_text = has_text or any(texts)
-                rows.append(tuple([new(Cell, (text, r, c, 1, 1, prefix + _COLS[c], None))
-                                   for text, c in zip(texts, cols, strict=True)]))
-                row_texts.append(tuple(texts) if not row_taken else _placed(texts, cols, cols[-1] + 1 if cols else 0))
-                if cols and cols[-1] >= n_cols:
-                    n_cols = cols[-1] + 1
+                refs = list(map(prefix.__add__, _COLS[:width])) if not row_taken else [prefix + _COLS[c] for c in cols]
+                end = cols[-1] + 1 if cols else 0
+                row_texts.append(tuple(texts) if not row_taken else _placed(texts, cols, end))
+                row_refs.append(tuple(refs) if not row_taken else _placed(refs, cols, end))
+                if end > n_cols:
+                    n_cols = end
                 continue
-        cells = []
+        texts, cols, refs, spans = [], [], [], []
         c = 0
         for text in line.split(cell_mark)[1:]:
             if row_taken:
@@ -229,16 +232,23 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
                     taken.setdefault(k, set()).update(range(c, c + col_span))
             text = text.strip(_TRIM)
             has_text = has_text or bool(text)
-            has_spans = has_spans or row_span > 1 or col_span > 1
-            cells.append(new(Cell, (text, r, c, row_span, col_span, prefix + str(c + 1), None)))
+            texts.append(text)
+            cols.append(c)
+            if row_span > 1 or col_span > 1:
+                spans.append(new(Cell, (text, r, c, row_span, col_span, prefix + str(c + 1), None)))
+                refs.append("")
+            else:
+                refs.append(prefix + str(c + 1))
             c += col_span
         if c > n_cols:  # where the row's last cell ends: the cells of a row only go right
             n_cols = c
-        rows.append(tuple(cells))
-        row_texts.append(_placed([cell.text for cell in cells], [cell.col for cell in cells], c))
+        row_texts.append(_placed(texts, cols, c))
+        row_refs.append(_placed(refs, cols, c))
+        if spans:
+            spanning[r] = tuple(spans)
     if not has_text:
         return None
-    return Table.known(tuple(rows), n_cols, f"table {number}", tuple(row_texts), has_spans)
+    return Table.laid_out(tuple(row_texts), tuple(row_refs), spanning, n_cols, f"table {number}")
 
 
 def _placed(texts: list[str], cols: Sequence[int], width: int) -> tuple[str, ...]:

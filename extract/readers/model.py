@@ -10,8 +10,10 @@ dataclass costs seven `object.__setattr__` calls to build where a tuple is one a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field
+from functools import partial
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -78,12 +80,13 @@ class OpenCell:
 
 class _Answers:
     """Where a `Table` keeps what it was asked once (its row texts, whether it has spans, its
-    rows' text lines) and, for a deferred table, how to make its cells: the layout code asks
-    the first three of every table. Slots of a base class, not dataclass fields, so the
-    table's fields, equality and `dataclasses.replace` are untouched (a replaced table starts
-    with nothing kept)."""
+    rows' text lines) and, for a deferred table, how to make its cells, and, for a laid-out
+    one, its rows' refs and the cells they do not give: the layout code asks the first three
+    of every table. Slots of a base class, not dataclass fields, so the table's fields,
+    equality and `dataclasses.replace` are untouched (a replaced table starts with nothing
+    kept)."""
 
-    __slots__ = ("_row_texts", "_has_spans", "_row_lines", "_make_rows")
+    __slots__ = ("_row_texts", "_has_spans", "_row_lines", "_make_rows", "_row_refs", "_other_cells")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,35 @@ class Table(_Answers):
             object.__setattr__(table, name, value)
         return table
 
+    @classmethod
+    def laid_out(cls, row_texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
+                 other_cells: Mapping[int, tuple[Cell, ...]], n_cols: int, source_ref: str) -> Table:
+        """A table of a format without lines, given as its rows' texts and refs, its cells made
+        the first time `rows` is read (`laid_out_cells`, then kept).
+
+        Row r's `row_refs[r]` is as long as `row_texts[r]`: a position with a ref holds a 1×1
+        cell of that text and ref, "" marks a position no such cell holds. `other_cells[r]`
+        are the row's cells the refs do not give (those that span, in reading order), each at
+        a column no 1×1 cell of the row holds; `row_texts[r]` must be what `row_texts()` makes
+        of the row's cells. The web page and sheet readers know all this as they place their
+        cells, and it is what extract/document_rows.py reads of a table: most rows of a form
+        hold no span, so the pipeline never makes a cell of them (a cell is one tuple and
+        building them cost the readers as much as the rest of their Python)."""
+        table = cls.__new__(cls)
+        has_spans = any(cell.row_span > 1 or cell.col_span > 1 for cells in other_cells.values() for cell in cells)
+        for name, value in (("n_cols", n_cols), ("source_ref", source_ref), ("_row_texts", row_texts),
+                            ("_row_refs", row_refs), ("_other_cells", other_cells), ("_has_spans", has_spans),
+                            ("_make_rows", partial(_laid_out_rows, row_texts, row_refs, other_cells))):
+            object.__setattr__(table, name, value)
+        return table
+
+    def laid_out_rows(self) -> tuple[tuple[tuple[str, ...], ...], Mapping[int, tuple[Cell, ...]]] | None:
+        """The row refs and other cells of a `laid_out` table; None for any other table."""
+        try:
+            return self._row_refs, self._other_cells
+        except AttributeError:
+            return None
+
     def __getattr__(self, name: str) -> object:
         """Reached only when a slot is unset: `rows` of a deferred table is made here, once.
         `_make_rows` is kept (what it holds the table holds anyway): two threads that both
@@ -138,7 +170,12 @@ class Table(_Answers):
 
     @property
     def n_rows(self) -> int:
-        return len(self.rows)
+        """The number of grid rows, from the row texts when they are kept (a deferred or laid-out
+        table's cells are not made to count them)."""
+        try:
+            return len(self._row_texts)
+        except AttributeError:
+            return len(self.rows)
 
     def cells(self) -> Iterator[Cell]:
         """Every cell once, in reading order (row by row, left to right)."""
@@ -185,6 +222,26 @@ class Table(_Answers):
         result = tuple(texts)
         object.__setattr__(self, "_row_texts", result)
         return result
+
+
+_COL_OF = itemgetter(2)  # a Cell's column
+
+
+def laid_out_cells(row: int, texts: tuple[str, ...], refs: tuple[str, ...], others: tuple[Cell, ...] | None,
+                   ) -> list[Cell]:
+    """The cells of grid row `row` of a `Table.laid_out` table, left to right: a 1×1 cell at each
+    position with a ref, and the row's other cells (ahead of a 1×1 cell at the same column)."""
+    new = tuple.__new__
+    cells = [new(Cell, (text, row, col, 1, 1, ref, None))
+             for col, (text, ref) in enumerate(zip(texts, refs, strict=True)) if ref]
+    return sorted([*others, *cells], key=_COL_OF) if others else cells
+
+
+def _laid_out_rows(row_texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
+                   other_cells: Mapping[int, tuple[Cell, ...]]) -> tuple[tuple[Cell, ...], ...]:
+    """The cells of a `Table.laid_out` table, row by row."""
+    return tuple([tuple(laid_out_cells(row, texts, refs, other_cells.get(row)))
+                  for row, (texts, refs) in enumerate(zip(row_texts, row_refs, strict=True))])
 
 
 class Paragraph(NamedTuple):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from extract.readers.model import Cell, Table
 from extract.readers.textnorm import clean_text
@@ -64,8 +65,10 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     sheet. `texts[r - 1][c - 1]` is the printed text of cell (r, c), already cleaned
     (`clean_text`); a row may be shorter than `n_cols`, the rest of it is empty.
 
-    The table ends where its last non-empty cell ends, and only the cells up to there are
-    made: formatting often reaches far past the data."""
+    The table ends where its last non-empty cell ends, and only the positions up to there are
+    read: formatting often reaches far past the data. The table is given as its rows' texts and
+    refs and its merged cells (`Table.laid_out`), what the layout code reads: no other cell is
+    made unless something reads the table's `rows`."""
     n_rows = len(texts)
     rows = [r for r in range(1, n_rows + 1) if r not in hidden_rows]
     cols = [c for c in range(1, n_cols + 1) if c not in hidden_cols]
@@ -118,28 +121,41 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     if last_row < 0:
         return None
     prefixes = [f"{ref}!{column_letter(c)}" for c in cols[:last_col + 1]]
-    table_rows: list[tuple[Cell, ...]] = []
+    row_texts: list[tuple[str, ...]] = []
+    row_refs: list[tuple[str, ...]] = []
+    others: dict[int, tuple[Cell, ...]] = {}  # grid row → the merged cells whose origin it holds
     n_table_rows, n_table_cols = last_row + 1, last_col + 1
-    kept_cols = range(last_col + 1)
+    kept = last_col + 1
     for i, line in enumerate(visible[:last_row + 1]):
         number = str(rows[i])
         row_covered = covered.get(i)
         if not row_covered:
-            table_rows.append(tuple([new(Cell, (line[j], i, j, 1, 1, prefixes[j] + number, None)) for j in kept_cols]))
+            row_texts.append(tuple(line[:kept]))
+            row_refs.append(tuple(map(str.__add__, prefixes, repeat(number, kept))))
             continue
+        texts, refs = list(line[:kept]), list(map(str.__add__, prefixes, repeat(number, kept)))
+        for j in row_covered:  # a merged range's positions hold no cell of their own
+            if j < kept:
+                texts[j] = refs[j] = ""
+        width = kept
+        while width and not refs[width - 1]:
+            width -= 1
         origins = merged.get(i)
-        if not origins:  # only covered from above: the other positions in order
-            table_rows.append(tuple([new(Cell, (line[j], i, j, 1, 1, prefixes[j] + number, None))
-                                     for j in kept_cols if j not in row_covered]))
-            continue
-        cells = []
-        for j in range(last_col + 1):
-            for cell in origins.get(j, ()):
-                cells.append(cell)
-                n_table_rows = max(n_table_rows, cell.last_row + 1)
-                n_table_cols = max(n_table_cols, cell.last_col + 1)
-            if j not in row_covered:
-                cells.append(new(Cell, (line[j], i, j, 1, 1, prefixes[j] + number, None)))
-        table_rows.append(tuple(cells))
-    table_rows.extend(() for _ in range(n_table_rows - len(table_rows)))  # under a merge reaching past the text
-    return Table(tuple(table_rows), n_table_cols, ref)
+        cells = [cell for j in sorted(origins) if j < kept for cell in origins[j]] if origins else []
+        for cell in cells:
+            end = cell.col + cell.col_span
+            if end > len(texts):  # a merged range reaching past the last column with a text
+                texts.extend([""] * (end - len(texts)))
+                refs.extend([""] * (end - len(refs)))
+            width = max(width, end)
+            texts[cell.col] = cell.text
+            n_table_rows = max(n_table_rows, cell.last_row + 1)
+            n_table_cols = max(n_table_cols, cell.last_col + 1)
+        row_texts.append(tuple(texts[:width]))
+        row_refs.append(tuple(refs[:width]))
+        if cells:
+            others[i] = tuple(cells)
+    for _ in range(n_table_rows - len(row_texts)):  # under a merge reaching past the text
+        row_texts.append(())
+        row_refs.append(())
+    return Table.laid_out(tuple(row_texts), tuple(row_refs), others, n_table_cols, ref)
