@@ -12,9 +12,9 @@ its pages read a few times). For each format:
 
 Ours is timed up to the rows the layout code reads (read, then rows_of), for every format: that
 is the whole read the pipeline does, and a reader that defers work to when its cells are asked
-(model.Table.deferred) must pay for it here, not look faster than it is. Text is the one format
-whose floor is not a library but the path the reader replaced, which gave the layout code its
-rows.
+(model.Table.deferred, Table.laid_out: the pipeline reads only rows_of, which makes no cell of
+them) must pay for it here, not look faster than it is. Text is the one format whose floor is
+not a library but the path the reader replaced, which gave the layout code its rows.
 
 How it is timed: each side reads the whole corpus in one pass, ours and the library's passes
 alternate `--repeat` times and each side's best pass counts (a shared machine's load comes and
