@@ -132,6 +132,16 @@ FROM_DOCUMENTS_ONLY = ["--select", "source:perfbudget+"]
 # PERFBUDGET_DBT_ARGS="--log-level-file debug" brings them back.
 FILE_LOG = ["--log-level-file", "info"]
 SELECTION_ARGS = {"--select", "-s", "--selector", "--models", "-m"}
+# A lean build (the full build of a large inbox, flows/gates.py `lean_night`) keeps the night's
+# process tree under 1 GB at 100 000 forms: one dbt thread, so that one model's query holds
+# memory at a time, and DuckDB's memory_limit at 450MB (profiles/profiles.yml), beyond which it
+# spills to disk. DuckDB's process still takes ~1.9x its limit (dbt's Python ~170 MB, and
+# allocations outside DuckDB's buffer pool): at 1GB and two threads dbt's process peaked at
+# 1.34 GB, at 450MB and one thread at 0.86 GB (bench site of 100 000 forms, 2026-12-02).
+# At 400MB and two threads fact_indicator ran out of memory. The caller's own --threads or
+# PERFBUDGET_DUCKDB_MEMORY_LIMIT win.
+LEAN_ARGS = ["--threads", "1"]
+LEAN_MEMORY_LIMIT = "450MB"
 PARTIAL_PARSE = "partial_parse.msgpack"
 # set for a dbt process started ahead of its build: it loads dbt, then waits for "go" on stdin
 WAIT_FOR_GO = "PERFBUDGET_DBT_WAIT_FOR_GO"
@@ -189,9 +199,11 @@ class _Invocation:
 
 
 def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path,
-                extra_args: list[str] | None, start_from: Path | None) -> _Invocation:
+                extra_args: list[str] | None, start_from: Path | None, lean: bool = False) -> _Invocation:
     if extra_args is None:
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
+    if lean and not any(arg.split("=", 1)[0] == LEAN_ARGS[0] for arg in extra_args):
+        extra_args = [*extra_args, *LEAN_ARGS]
     if not any(arg.startswith("--vars") for arg in extra_args):
         extra_args = [*extra_args, *NIGHTLY_VARS]
     if not any(arg.split("=", 1)[0] == FILE_LOG[0] for arg in extra_args):
@@ -206,6 +218,8 @@ def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: 
            "DBT_PROFILES_DIR": str(project_dir / "profiles"),
            "PERFBUDGET_DUCKDB_PATH": str(database),
            "PERFBUDGET_STAGING_DIR": str(staging_dir)}
+    if lean:
+        env.setdefault("PERFBUDGET_DUCKDB_MEMORY_LIMIT", LEAN_MEMORY_LIMIT)
     command = [*dbt_command(tied_to=os.getpid()), "build", "--project-dir", str(project_dir),
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
@@ -274,7 +288,7 @@ def _take_prestarted(database: Path, invocation: _Invocation) -> subprocess.Pope
 
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
               timeout: float | None = 3600, extra_args: list[str] | None = None,
-              start_from: Path | None = None, copied: bool = False) -> DbtBuild:
+              start_from: Path | None = None, copied: bool = False, lean: bool = False) -> DbtBuild:
     """Build every model, seed and test into `database`: a fresh file (any old one is
     removed first), or a copy of `start_from` (the published warehouse) for an incremental
     build, whose document-keyed models then replace only the changed documents' rows
@@ -284,8 +298,9 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
 
     `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
     resource_type:test` for a quick development loop; the nightly default is everything but
-    the tests of macros on constants (var `macro_unit_tests`)."""
-    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from)
+    the tests of macros on constants (var `macro_unit_tests`). `lean`: the build's memory comes
+    before its speed (LEAN_ARGS)."""
+    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from, lean)
     database.parent.mkdir(parents=True, exist_ok=True)
     if not (copied and database.exists()):  # a copy that went missing is made again
         for stale in (database, database.with_name(database.name + ".wal")):

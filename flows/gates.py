@@ -1,5 +1,5 @@
 """The quality gates as the nightly load runs them: in its own process, or each in a child
-process of its own on a full build of a large inbox.
+process of its own on a lean night (the full build of a large inbox, `lean_night`).
 
 Why: the nightly load's peak memory is the build's (dbt's process beside the load's). A gate
 run in the load's own process leaves Great Expectations (~145 MB of imports) and its batches'
@@ -8,7 +8,7 @@ dbt built (bench/run.py, 2026-12-02). Run in a spawned child, the library and it
 when the child exits, before dbt starts (the staging gate) or after it has ended (the marts
 gate). The child costs a new interpreter and the library's import (~5 s), so small inboxes and
 incremental nights, whose builds are small, keep the gates in the load's process
-(`gate_in_child`).
+(`lean_night`).
 
 The staging gate's child is started while the files are read (`warm`), so that it has
 imported the library by the time the gate runs, as `preload_library` does in-process.
@@ -30,16 +30,18 @@ from flows.inbox import InboxListing
 from flows.pool import stop_pool
 
 MB = 1_000_000
-# A full build of an inbox of at least this many bytes runs its gates in a child. The samples
-# are 0.4 MB; 10 000 forms 73 MB (110 MB of staging CSVs), 100 000 forms 732 MB.
-GATE_CHILD_MIN_BYTES = int(float(os.environ.get("PERFBUDGET_GATE_CHILD_MIN_MB", "64")) * MB)
+# A full build of an inbox of at least this many bytes is a lean night: its gates run in a
+# child, its dbt build with one thread and less memory (flows/build.py LEAN_ARGS). The samples
+# are 0.4 MB; 10 000 forms 73 MB, 100 000 forms 732 MB.
+LEAN_MIN_BYTES = int(float(os.environ.get("PERFBUDGET_LEAN_MIN_MB", "64")) * MB)
 
 _warm: tuple[ProcessPoolExecutor, Future] | None = None
 
 
-def gate_in_child(inbox_bytes: int, full_build: bool) -> bool:
-    """Whether the night's gates run in a child: on a full build of a large inbox."""
-    return full_build and inbox_bytes >= GATE_CHILD_MIN_BYTES
+def lean_night(inbox_bytes: int, full_build: bool) -> bool:
+    """Whether the night's memory comes before its speed: the full build of a large inbox (an
+    incremental night builds a few forms' rows)."""
+    return full_build and inbox_bytes >= LEAN_MIN_BYTES
 
 
 def listing_bytes(listing: InboxListing) -> int:

@@ -57,11 +57,12 @@ class UnexplainedBuildFailure(DbtBuildFailed):
 
 
 def build_warehouse(database: Path, staging_dir: Path, work_dir: Path, start_from: Path | None = None,
-                    copied: bool = False) -> DbtBuild:
+                    copied: bool = False, lean: bool = False) -> DbtBuild:
     """`dbt build` into `database` (on a copy of `start_from`, the published warehouse, for
-    an incremental build; `copied`: `database` is that copy already); raises `DbtBuildFailed`
-    (carrying the node results)."""
-    return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from, copied=copied))
+    an incremental build; `copied`: `database` is that copy already; `lean`: memory before
+    speed, flows.build LEAN_ARGS); raises `DbtBuildFailed` (carrying the node results)."""
+    return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from, copied=copied,
+                                     lean=lean))
 
 
 def attribute_failures(database: Path, work_dir: Path) -> Attribution:
@@ -240,13 +241,14 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     return extraction
 
                 step = "extract_changed"
-                # a full build of a large inbox runs each gate in a child process (flows.gates), whose
-                # library and batches are gone before dbt builds; the gate's library loads while
-                # files are read, in that child or in this process
-                isolated = (base is None and STEPS["gate_staging"] is gates.gate_staging
-                            and gates.gate_in_child(gates.listing_bytes(listing), full_build=True))
-                gate_options = {"in_child": True} if isolated else {}
-                if isolated:
+                # a full build of a large inbox is lean (flows.gates): each gate runs in a child
+                # process, whose library and batches are gone before dbt builds, and dbt builds
+                # with one thread and less memory; the gate's library loads while files are read,
+                # in that child or in this process
+                lean = base is None and gates.lean_night(gates.listing_bytes(listing), full_build=True)
+                gate_options = {"in_child": True} if lean else {}
+                build_options = {"lean": True} if lean else {}
+                if lean and STEPS["gate_staging"] is gates.gate_staging:
                     gates.warm()
                 elif STEPS["gate_staging"] is gates.gate_staging:
                     preload_library()
@@ -296,7 +298,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                             first_copy.wait()
                             first_copy, waited = None, first_copy.waited  # counted in the dbt_build step
                         build = timed_step(step, layout.building, layout.staging, layout.dbt_work, start_from,
-                                           copied=copied)
+                                           copied=copied, **build_options)
                         result.step_seconds[step] = round(result.step_seconds[step] + waited, 2)
                         break
                     except DbtBuildFailed as failed:

@@ -32,8 +32,6 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 RUNS_FILE = "etl_runs.jsonl"
 DQ_FILE = "dq_results.jsonl"
 RUNNING, SUCCESS, FAILED, ABANDONED, SKIPPED = "running", "success", "failed", "abandoned", "skipped"
@@ -312,6 +310,7 @@ def write_tables(database: Path, log_dir: Path, extra_runs: list[RunRecord] = ()
     and the view `etl_latest_run`. `extra_runs` override logged states (the run being
     published is written as it will be once published)."""
     import duckdb
+    import pandas as pd
 
     runs = {run.run_id: run for run in read_runs(log_dir)}
     runs.update({run.run_id: run for run in extra_runs})

@@ -46,11 +46,11 @@ def staging(tmp_path_factory) -> Path:
     return out
 
 
-def test_only_a_full_build_of_a_large_inbox_runs_its_gates_in_a_child(monkeypatch):
-    monkeypatch.setattr(gates, "GATE_CHILD_MIN_BYTES", 64_000_000)
-    assert gates.gate_in_child(64_000_000, full_build=True)
-    assert not gates.gate_in_child(63_999_999, full_build=True)
-    assert not gates.gate_in_child(732_000_000, full_build=False)  # an incremental night
+def test_only_the_full_build_of_a_large_inbox_is_a_lean_night(monkeypatch):
+    monkeypatch.setattr(gates, "LEAN_MIN_BYTES", 64_000_000)
+    assert gates.lean_night(64_000_000, full_build=True)
+    assert not gates.lean_night(63_999_999, full_build=True)
+    assert not gates.lean_night(732_000_000, full_build=False)  # an incremental night
 
 
 def test_the_inbox_size_is_its_files_bytes_and_a_vanished_file_counts_nothing(tmp_path):

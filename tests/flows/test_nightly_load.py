@@ -150,8 +150,10 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     monkeypatch.setattr(load_module, "BackgroundCopy",
                         lambda *args, **kwargs: copies.append(args) or BackgroundCopy(*args, **kwargs))
     monkeypatch.setattr(publish_module, "_replace_atomically", None)  # publish must not copy the build
-    # a full build of an inbox this large (any) runs each gate in a child process (flows/gates.py)
-    monkeypatch.setattr(gates, "GATE_CHILD_MIN_BYTES", 0)
+    # a full build of an inbox this large (any) is lean: each gate runs in a child process and
+    # dbt builds with one thread (flows/gates.py, flows/build.py LEAN_ARGS)
+    monkeypatch.setattr(gates, "LEAN_MIN_BYTES", 0)
+    spawned = record_dbt_spawns(monkeypatch)
     in_child, run_in_child = [], gates._run
     monkeypatch.setattr(gates, "_run", lambda function, *args: in_child.append(function.__name__)
                         or run_in_child(function, *args))
@@ -175,6 +177,8 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     assert {row[0] for row in query(site_copy.published, "select distinct run_id from dq_results")} == {
         loaded.run.run_id, result.run.run_id}
     assert in_child == ["validate_staging", "validate_marts"] and gates._warm is None
+    [(ahead, dbt)] = spawned
+    assert not ahead and dbt.args[dbt.args.index("--threads") + 1] == "1"
     stages = query(site_copy.published, "select stage, count(*) > 30 from dq_results "
                    f"where run_id = '{result.run.run_id}' and stage <> 'dbt' group by stage order by stage")
     assert stages == [("marts", True), ("staging", True)]  # the children's outcomes, recorded here
