@@ -43,8 +43,10 @@ GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT",
 # A validated frame of at least this many rows is collected at once after its batch
 GC_MIN_ROWS = 100_000
 # A table of at most this many rows is validated in one batch (all its columns, every check):
-# each batch costs GX ~0.3 s of set-up, and splitting only pays where the columns are large
-WHOLE_TABLE_MAX_ROWS = int(os.environ.get("PERFBUDGET_GATE_WHOLE_TABLE_MAX_ROWS", "200000"))
+# each batch costs GX ~0.3 s of set-up, and splitting only pays where the columns are large (at
+# 100 000 forms a batch of mart_project_scorecard's 35 columns of 132 793 rows took the marts
+# gate's process to 732 MB, at 200 000 rows)
+WHOLE_TABLE_MAX_ROWS = int(os.environ.get("PERFBUDGET_GATE_WHOLE_TABLE_MAX_ROWS", "100000"))
 # a staging CSV this small has fewer rows than that (the widest staging row is ~200 bytes on average)
 WHOLE_CSV_MAX_BYTES = WHOLE_TABLE_MAX_ROWS * 40
 
@@ -147,6 +149,14 @@ SHAPE_EXPECTATIONS = frozenset({"expect_table_columns_to_match_set", "expect_tab
 # Expectations on the number of rows: on an incremental night they still count the whole table
 ROW_COUNT_EXPECTATIONS = frozenset({"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"})
 UNIQUE_EXPECTATIONS = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
+# A mart table of more rows than this is read in parts of about this many rows for its
+# value checks (MartTables `parts`): a text column of fact_indicator's 2.7 million rows at
+# 100 000 forms is a 231 MB DataFrame, and with it the marts gate's process peaked at 0.9 GB.
+PART_MAX_ROWS = int(os.environ.get("PERFBUDGET_GATE_PART_MAX_ROWS", "1000000"))
+# the checks that look at each value alone, or at which values repeat: their results on the
+# parts of a table add up to the result on the whole (a duplicate's rows share one part)
+VALUE_EXPECTATIONS = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
+                                "expect_column_values_to_be_between", *UNIQUE_EXPECTATIONS})
 # the forms whose rows an incremental build replaced (models/staging/stg_perfbudget__changed_documents.sql)
 CHANGES_TABLE = "staging.stg_perfbudget__changed_documents"
 
@@ -169,7 +179,8 @@ class StagingCsvs:
         except (OSError, ValueError) as err:
             return f"{type(err).__name__}: {err}"
 
-    def read(self, suite: Suite, columns: list[str], whole_table: bool = False) -> pd.DataFrame | str:
+    def read(self, suite: Suite, columns: list[str], whole_table: bool = False,
+             part: Part | None = None) -> pd.DataFrame | str:
         """The columns of the whole CSV (a staging night lands only what changed: no part to skip)."""
         try:
             return self._read(suite, usecols=columns)
@@ -185,6 +196,10 @@ class StagingCsvs:
 
     def counts_apart(self, suite: Suite) -> bool:
         return False
+
+    def parts(self, suite: Suite, batch: Batch) -> list[Part | None]:
+        """A CSV is read whole: cutting it into parts would read all of it for each."""
+        return [None]
 
     def close(self) -> None:
         """Nothing stays open between reads of a CSV."""
@@ -206,6 +221,7 @@ class MartTables:
         self.database = database
         self.changed_only = changed_only
         self._connection = None
+        self._rows: dict[str, int | None] = {}
 
     def _scoped(self, suite: Suite) -> bool:
         return self.changed_only and suite.changed_only_by is not None and not suite.query
@@ -246,24 +262,57 @@ class MartTables:
         except (FileNotFoundError, LookupError) as err:
             return str(err)
 
+    def _row_count(self, suite: Suite) -> int | None:
+        """The rows the suite's checks read (None: the table cannot be read)."""
+        if suite.name not in self._rows:
+            try:
+                sql = f"select count(*) from {self._sql(suite)} as batch"
+                self._rows[suite.name] = self._execute(sql).fetchone()[0]
+            except (FileNotFoundError, LookupError):
+                self._rows[suite.name] = None
+        return self._rows[suite.name]
+
     def is_small(self, suite: Suite) -> bool:
         """Small enough to validate in one batch."""
-        try:
-            return self._execute(f"select count(*) from {self._sql(suite)} as batch").fetchone()[0] \
-                <= WHOLE_TABLE_MAX_ROWS
-        except (FileNotFoundError, LookupError):
-            return False
+        rows = self._row_count(suite)
+        return rows is not None and rows <= WHOLE_TABLE_MAX_ROWS
 
     def counts_apart(self, suite: Suite) -> bool:
-        """Whether the suite's row counts need a batch of their own (its other checks read part of it)."""
-        return self._scoped(suite)
+        """Whether the suite's row counts need a batch of their own (its other checks read part
+        of it: an incremental night's rows, or the parts of a large table)."""
+        return self._scoped(suite) or (self._row_count(suite) or 0) > PART_MAX_ROWS
 
-    def read(self, suite: Suite, columns: list[str], whole_table: bool = False) -> pd.DataFrame | str:
+    def parts(self, suite: Suite, batch: Batch) -> list[Part | None]:
+        """The parts a batch of a large table is read in: rows cut by the hash of the columns
+        every uniqueness check of the batch names (so a duplicate's rows share a part); a batch
+        without one is cut by the table's key (the columns of the suite's first uniqueness
+        check: evenly, where a column such as level1 holds a few values). One read when the
+        table is small or a check of the batch needs every row at once."""
+        rows = self._row_count(suite) or 0
+        if rows <= PART_MAX_ROWS or not batch.columns or any(
+                item["type"] not in VALUE_EXPECTATIONS for item in batch.expectations):
+            return [None]
+        keys = [set(_named_columns(item)) for item in batch.expectations if item["type"] in UNIQUE_EXPECTATIONS]
+        if keys:
+            by = [column for column in batch.columns if all(column in named for named in keys)]
+        else:
+            header = self.header(suite)
+            table_key = next((_named_columns(item) for item in suite.expectations
+                              if item["type"] in UNIQUE_EXPECTATIONS), [])
+            by = table_key if table_key and all(column in header for column in table_key) else batch.columns
+        if not by:
+            return [None]
+        count = -(-rows // PART_MAX_ROWS)
+        return [Part(index, count, tuple(by)) for index in range(count)]
+
+    def read(self, suite: Suite, columns: list[str], whole_table: bool = False,
+             part: Part | None = None) -> pd.DataFrame | str:
         """The columns of the suite's rows (`whole_table`: of every row; no columns: one constant
-        column, enough to count the rows)."""
+        column, enough to count the rows; `part`: of that part's rows only)."""
         selected = ", ".join(f'"{column}"' for column in columns) or 'true as "row"'
+        where = f" where {part.condition()}" if part is not None else ""
         try:
-            return self._execute(f"select {selected} from {self._sql(suite, whole_table)} as batch").df()
+            return self._execute(f"select {selected} from {self._sql(suite, whole_table)} as batch{where}").df()
         except (FileNotFoundError, LookupError) as err:
             return str(err)
 
@@ -285,6 +334,19 @@ class Batch:
     expectations: list[dict[str, Any]]
     columns: list[str] | None
     whole_table: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Part `index` of `count` of a table's rows: those whose `by` columns hash to it."""
+
+    index: int
+    count: int
+    by: tuple[str, ...]
+
+    def condition(self) -> str:
+        columns = ", ".join(f'"{column}"' for column in self.by)
+        return f"hash({columns}) % {self.count} = {self.index}"
 
 
 def _named_columns(expectation: dict[str, Any]) -> list[str]:
@@ -385,18 +447,22 @@ def _context():
     return gx, context
 
 
+def _unexpected(count: int | None, sample: list) -> str:
+    text = f"{count} unexpected" if count is not None else "no result"
+    if sample:
+        text += f", e.g. {sample[:3]}"
+    return text
+
+
 def _observed(result: dict[str, Any]) -> tuple[str, int | None]:
     if "observed_value" in result:
         return f"observed {result['observed_value']}", None
     count = result.get("unexpected_count")
-    sample = result.get("partial_unexpected_list") or []
-    text = f"{count} unexpected" if count is not None else "no result"
-    if sample:
-        text += f", e.g. {sample[:3]}"
-    return text, count
+    return _unexpected(count, result.get("partial_unexpected_list") or []), count
 
 
-def _outcomes(stage: str, suite: Suite, run: Any) -> Iterator[CheckOutcome]:
+def _outcomes(stage: str, suite: Suite, run: Any) -> Iterator[tuple[CheckOutcome, list]]:
+    """Each check's outcome, and the sample of the values it did not expect."""
     for validation_result in run.run_results.values():
         for result in validation_result.results:
             config = result.expectation_config
@@ -405,8 +471,52 @@ def _outcomes(stage: str, suite: Suite, run: Any) -> Iterator[CheckOutcome]:
                 observed = f"error: {result.exception_info.get('exception_message')}"
             kwargs = config.kwargs
             column = kwargs.get("column") or ",".join(kwargs.get("column_list") or [])
-            yield CheckOutcome(stage, suite.name, suite.table, config.type, column, bool(result.success),
-                               observed, count)
+            yield (CheckOutcome(stage, suite.name, suite.table, config.type, column, bool(result.success),
+                                observed, count), (result.result or {}).get("partial_unexpected_list") or [])
+
+
+def combined(parts: list[list[tuple[CheckOutcome, list]]]) -> list[CheckOutcome]:
+    """One outcome per check from its outcomes on the parts of a table (MartTables `parts`):
+    passed when it passed on every part, its unexpected values counted over all of them."""
+    if len(parts) == 1:
+        return [outcome for outcome, _ in parts[0]]
+    outcomes = []
+    for results in zip(*parts, strict=True):
+        first = results[0][0]
+        assert all((outcome.check, outcome.column) == (first.check, first.column) for outcome, _ in results)
+        errors = [outcome.observed for outcome, _ in results if outcome.observed.startswith("error:")]
+        counts = [outcome.unexpected_count for outcome, _ in results]
+        total = None if None in counts else sum(counts)
+        sample = [value for _, values in results for value in values]
+        outcomes.append(replace(first, success=all(outcome.success for outcome, _ in results),
+                                observed=errors[0] if errors else _unexpected(total, sample),
+                                unexpected_count=total))
+    return outcomes
+
+
+def _validated(gx: Any, context: Any, stage: str, suite: Suite, expectations: list[dict[str, Any]], name: str,
+               frame: pd.DataFrame) -> list[tuple[CheckOutcome, list]]:
+    """The outcomes of `expectations` on one frame."""
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    gx_suite = context.suites.add(ExpectationSuite(name=name, expectations=expectations))
+    data_source = context.data_sources.add_pandas(f"{stage}: {name}")
+    definition = data_source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+    validation = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=definition,
+                                                                            suite=gx_suite))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(name=f"{stage}:{name}", validation_definitions=[validation],
+                                                       actions=[]))
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    outcomes = list(_outcomes(stage, suite, run))
+    # a data source's execution engine caches every batch it loaded, for as long as the context
+    # lives (GX keeps the last context globally): one data source per batch, dropped after its
+    # run, so that one frame is in memory at a time
+    context.data_sources.delete(data_source.name)
+    large = len(frame) >= GC_MIN_ROWS
+    del frame, run, data_source, definition
+    if large:  # GX's objects form reference cycles; a full collection costs ~0.1 s
+        gc.collect()
+    return outcomes
 
 
 def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Path | None = None) -> GateReport:
@@ -416,7 +526,6 @@ def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Pat
     `GateReport.raise_for_failures` is the gate)."""
     gx, context = _context()
     import pandas as pd
-    from great_expectations.core.expectation_suite import ExpectationSuite
 
     report = GateReport(stage)
     try:
@@ -428,30 +537,22 @@ def validate(stage: str, source: FrameSource, suites: list[Suite], docs_dir: Pat
                 continue
             batches = split_suite(suite, header, whole=source.is_small(suite), counts_apart=source.counts_apart(suite))
             for batch in batches:
-                frame = pd.DataFrame(columns=header) if batch.columns is None else \
-                    source.read(suite, batch.columns, batch.whole_table)
-                if isinstance(frame, str):
+                parts = source.parts(suite, batch) if batch.columns is not None else [None]
+                results, unreadable = [], None
+                for part in parts:
+                    frame = pd.DataFrame(columns=header) if batch.columns is None else \
+                        source.read(suite, batch.columns, batch.whole_table, part)
+                    if isinstance(frame, str):
+                        unreadable = frame
+                        break
+                    name = batch.name if part is None else f"{batch.name} (part {part.index + 1} of {part.count})"
+                    results.append(_validated(gx, context, stage, suite, batch.expectations, name, frame))
+                    frame = None  # dropped before the next part is read
+                if unreadable is not None:
                     report.outcomes.append(CheckOutcome(stage, suite.name, suite.table, "table_is_readable", "",
-                                                        False, frame, None))
+                                                        False, unreadable, None))
                     break
-                gx_suite = context.suites.add(ExpectationSuite(name=batch.name, expectations=batch.expectations))
-                data_source = context.data_sources.add_pandas(f"{stage}: {batch.name}")
-                definition = data_source.add_dataframe_asset(batch.name).add_batch_definition_whole_dataframe(
-                    batch.name)
-                validation = context.validation_definitions.add(
-                    gx.ValidationDefinition(name=batch.name, data=definition, suite=gx_suite))
-                checkpoint = context.checkpoints.add(gx.Checkpoint(
-                    name=f"{stage}:{batch.name}", validation_definitions=[validation], actions=[]))
-                run = checkpoint.run(batch_parameters={"dataframe": frame})
-                report.outcomes.extend(_outcomes(stage, suite, run))
-                # a data source's execution engine caches every batch it loaded, for as long as
-                # the context lives (GX keeps the last context globally): one data source per
-                # batch, dropped after its run, so that one frame is in memory at a time
-                context.data_sources.delete(data_source.name)
-                large = len(frame) >= GC_MIN_ROWS
-                del frame, run, data_source, definition
-                if large:  # GX's objects form reference cycles; a full collection costs ~0.1 s
-                    gc.collect()
+                report.outcomes.extend(combined(results))
     finally:
         source.close()
     if docs_dir is not None:

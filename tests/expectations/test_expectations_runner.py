@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 from pathlib import Path
@@ -13,9 +14,11 @@ from lxml import html as lxml_html
 from expectations.report import SAFE_NAME, render_run_index
 from expectations.runner import (
     SUITES_DIR,
+    CheckOutcome,
     GateFailed,
     MartTables,
     Suite,
+    combined,
     gate_staging,
     load_suites,
     split_suite,
@@ -243,3 +246,68 @@ def test_an_incremental_night_checks_the_changed_forms_rows_and_counts_every_row
         ("expect_column_values_to_be_unique", 2, "2 unexpected"),  # d2's k1 and d1's k1
         ("expect_column_values_to_not_be_null", 2, "2 unexpected"),  # d1's k1 (it shares d2's key), k3 (no form)
         ("expect_table_row_count_to_be_between", None, "observed 5")]  # every row counted
+
+
+def test_a_large_table_is_checked_in_parts_with_the_same_outcomes(tmp_path, monkeypatch):
+    """A table of more than PART_MAX_ROWS rows is read in parts for its value checks, cut by
+    the hash of the uniquely-checked key (a duplicate's rows share a part; a batch without a
+    uniqueness check is cut by the table's key too, evenly): each check's outcome is the same as
+    on the whole table, its unexpected values counted over the parts, and only the row count
+    reads every row (in a batch of its own, no column)."""
+    from expectations import runner
+
+    suite = Suite("marts.facts", "marts", "facts", None,
+                  [{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1, "max_value": 99},
+                    "meta": {}},
+                   {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "fact_key"}, "meta": {}},
+                   {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "fact_key"}, "meta": {}},
+                   {"type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "level1", "value_set": ["决策", "产出指标"]}, "meta": {}}],
+                  tmp_path / "facts.json")
+    database = tmp_path / "facts.duckdb"
+    with duckdb.connect(str(database)) as connection:  # 40 rows: k7 three times, k8 twice, 2 null keys, 3 bad level1
+        connection.execute("""create table facts as
+            select case when i in (30, 31) then 'k7' when i = 32 then 'k8' when i in (33, 34) then null
+                        else 'k' || i end as fact_key,
+                   case when i in (3, 17, 25) then '效益' when i % 2 = 0 then '决策' else '产出指标' end as level1
+            from range(40) as numbers(i)""")
+    whole = validate("marts", MartTables(database), [suite])
+    read = []
+    monkeypatch.setattr(runner, "WHOLE_TABLE_MAX_ROWS", 5)
+    monkeypatch.setattr(runner, "PART_MAX_ROWS", 10)
+    monkeypatch.setattr(MartTables, "read", lambda self, suite, columns, whole_table=False, part=None: read.append(
+        (tuple(columns), part)) or original_read(self, suite, columns, whole_table, part))
+    parted = validate("marts", MartTables(database), [suite])
+
+    def summary(report):
+        return sorted((o.check, o.column, o.success, o.unexpected_count) for o in report.outcomes)
+
+    assert summary(parted) == summary(whole) == [
+        ("expect_column_values_to_be_in_set", "level1", False, 3),
+        ("expect_column_values_to_be_unique", "fact_key", False, 5),  # k7 (rows 7, 30, 31), k8 (8, 32)
+        ("expect_column_values_to_not_be_null", "fact_key", False, 2),
+        ("expect_table_row_count_to_be_between", "", True, None)]
+    unique = next(o for o in parted.outcomes if o.check == "expect_column_values_to_be_unique")
+    assert unique.observed.startswith("5 unexpected, e.g. ")
+    assert set(ast.literal_eval(unique.observed.split("e.g. ")[1])) <= {"k7", "k8"}
+    assert [(columns, part) for columns, part in read if part is None] == [((), None)]  # the row count alone
+    parts = [(columns, part) for columns, part in read if part is not None]
+    assert {columns for columns, _ in parts} == {("fact_key",), ("level1",)}
+    assert {(part.count, part.by) for _, part in parts} == {(4, ("fact_key",))}  # 40 rows, parts of 10 by the key
+    assert sorted(part.index for columns, part in parts if columns == ("level1",)) == [0, 1, 2, 3]
+
+
+original_read = MartTables.read
+
+
+def test_outcomes_on_parts_combine_into_one_per_check():
+    def outcome(success, count, observed):
+        return CheckOutcome("marts", "marts.t", "t", "expect_column_values_to_be_unique", "k", success, observed, count)
+
+    parts = [[(outcome(True, 0, "0 unexpected"), [])],
+             [(outcome(False, 2, "2 unexpected, e.g. ['a', 'a']"), ["a", "a"])],
+             [(outcome(False, 2, "2 unexpected, e.g. ['b', 'b']"), ["b", "b"])]]
+    assert combined(parts) == [outcome(False, 4, "4 unexpected, e.g. ['a', 'a', 'b']")]
+    assert combined(parts[:1]) == [outcome(True, 0, "0 unexpected")]
+    errored = [[(outcome(False, None, "error: boom"), [])], [(outcome(True, 0, "0 unexpected"), [])]]
+    assert combined(errored) == [outcome(False, None, "error: boom")]
