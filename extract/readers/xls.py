@@ -3,6 +3,8 @@ xlrd report merged ranges, hidden rows and columns and each cell's number format
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import xlrd
 from xlrd.compdoc import CompDocError
 
@@ -33,20 +35,22 @@ _TEXTUAL = frozenset({xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_TEXT}
 _NUMERIC = frozenset({xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE})
 
 
-def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[list[str]]:
+def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[tuple[str, ...]]:
     """The printed texts of the sheet, row by row, cleaned. A row of text and empty cells is
-    cleaned in one pass; a number's text depends only on its value and its cell's format, and
-    forms repeat both: `printed` keeps each."""
+    cleaned in one pass in C (`map`); a number's text depends only on its value and its cell's
+    format, and forms repeat both: `printed` keeps each. Rows are tuples: `grid_table` keeps a
+    row that shows all its columns as it is, without copying it."""
     row_types, row_values, xf_index, textual = sheet.row_types, sheet.row_values, sheet.cell_xf_index, _TEXTUAL
+    strip, space = str.strip, repeat(CELL_SPACE)
     rows = []
     for r in range(sheet.nrows):
         types, values = row_types(r), row_values(r)
         if textual.issuperset(types):
             joined = "".join(values)
             if "\n" not in joined and "\r" not in joined:
-                rows.append([value.strip(CELL_SPACE) for value in values])
+                rows.append(tuple(map(strip, values, space)))
             else:
-                rows.append([clean_text(value) for value in values])
+                rows.append(tuple(map(clean_text, values)))
             continue
         texts = []
         append = texts.append
@@ -63,7 +67,7 @@ def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -
                 append("TRUE" if value else "FALSE")
             else:  # XL_CELL_ERROR
                 append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
-        rows.append(texts)
+        rows.append(tuple(texts))
     return rows
 
 
