@@ -3,6 +3,8 @@ xlrd report merged ranges, hidden rows and columns and each cell's number format
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from itertools import repeat
 
 import xlrd
@@ -33,41 +35,62 @@ def _number_text(book: xlrd.book.Book, kind: int, value: float, xf_index: int) -
 
 _TEXTUAL = frozenset({xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_TEXT})  # the value is the text
 _NUMERIC = frozenset({xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE})
+_UNCLEAN = re.compile(f"[{CELL_SPACE}\n\r]")  # what clean_text removes or rewrites: a text without any is clean
+
+
+def _sheet_cells(sheet: xlrd.sheet.Sheet) -> tuple[Sequence[Sequence[int]], Sequence[list]]:
+    """The sheet's cell types and values, row by row, not to be changed. xlrd (2.0, pinned in
+    pyproject.toml) keeps them as one list per row, and its public `row_types`/`row_values`
+    are a Python call and a copy of the row each: a tenth of this reader's own time on the
+    rendered samples. The public calls are the fallback, as extract/readers/xlsx.py does for
+    openpyxl's cells."""
+    types, values = getattr(sheet, "_cell_types", None), getattr(sheet, "_cell_values", None)
+    if isinstance(types, list) and isinstance(values, list) and len(types) == len(values) == sheet.nrows:
+        return types, values
+    return [sheet.row_types(r) for r in range(sheet.nrows)], [sheet.row_values(r) for r in range(sheet.nrows)]
+
+
+def _printed_values(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, r: int, types: Sequence[int], values: list,
+                    printed: dict) -> list:
+    """Row r's values with each number, date, boolean and error as the sheet prints it
+    (cleaned); text and empty cells as they are. A number's text depends only on its value and
+    its cell's format, and forms repeat both: `printed` keeps each."""
+    texts = list(values)
+    for c, kind in enumerate(types):
+        if kind in _TEXTUAL:
+            continue
+        value = values[c]
+        if kind in _NUMERIC:
+            key = (kind, value if value else repr(value), sheet.cell_xf_index(r, c))  # 0.0 and -0.0 print apart
+            text = printed.get(key)
+            if text is None:
+                text = printed[key] = _number_text(book, kind, value, key[2])
+        elif kind == xlrd.XL_CELL_BOOLEAN:
+            text = "TRUE" if value else "FALSE"
+        else:  # XL_CELL_ERROR
+            text = clean_text(xlrd.error_text_from_code.get(value, "#ERR"))
+        texts[c] = text
+    return texts
 
 
 def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[tuple[str, ...]]:
-    """The printed texts of the sheet, row by row, cleaned. A row of text and empty cells is
-    cleaned in one pass in C (`map`); a number's text depends only on its value and its cell's
-    format, and forms repeat both: `printed` keeps each. Rows are tuples: `grid_table` keeps a
-    row that shows all its columns as it is, without copying it."""
-    row_types, row_values, xf_index, textual = sheet.row_types, sheet.row_values, sheet.cell_xf_index, _TEXTUAL
-    strip, space = str.strip, repeat(CELL_SPACE)
+    """The printed texts of the sheet, row by row, cleaned (`clean_text`, which leaves a printed
+    number as it is). Most rows are text and empty cells only, and most of those hold no space
+    or line break at all: such a row is its values, found by one search of the joined row;
+    any other is cleaned in one `map`. Rows are tuples: `grid_table` keeps a row that shows all
+    its columns as it is, without copying it."""
+    textual, unclean, strip, space = _TEXTUAL, _UNCLEAN.search, str.strip, repeat(CELL_SPACE)
     rows = []
-    for r in range(sheet.nrows):
-        types, values = row_types(r), row_values(r)
-        if textual.issuperset(types):
-            joined = "".join(values)
-            if "\n" not in joined and "\r" not in joined:
-                rows.append(tuple(map(strip, values, space)))
-            else:
-                rows.append(tuple(map(clean_text, values)))
-            continue
-        texts = []
-        append = texts.append
-        for c, (kind, value) in enumerate(zip(types, values, strict=True)):
-            if kind in textual:
-                append(value.strip(CELL_SPACE) if "\n" not in value and "\r" not in value else clean_text(value))
-            elif kind in _NUMERIC:
-                key = (kind, value if value else repr(value), xf_index(r, c))  # 0.0 and -0.0 print apart
-                text = printed.get(key)
-                if text is None:
-                    text = printed[key] = _number_text(book, kind, value, key[2])
-                append(text)
-            elif kind == xlrd.XL_CELL_BOOLEAN:
-                append("TRUE" if value else "FALSE")
-            else:  # XL_CELL_ERROR
-                append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
-        rows.append(tuple(texts))
+    for r, (types, values) in enumerate(zip(*_sheet_cells(sheet), strict=True)):
+        if not textual.issuperset(types):
+            values = _printed_values(book, sheet, r, types, values, printed)
+        joined = "".join(values)
+        if unclean(joined) is None:
+            rows.append(tuple(values))
+        elif "\n" in joined or "\r" in joined:
+            rows.append(tuple(map(clean_text, values)))
+        else:
+            rows.append(tuple(map(strip, values, space)))
     return rows
 
 
