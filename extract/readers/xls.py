@@ -4,7 +4,7 @@ xlrd report merged ranges, hidden rows and columns and each cell's number format
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 
 import xlrd
@@ -102,6 +102,23 @@ def _sheet_table(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -
     return grid_table(sheet.name, texts, sheet.ncols, hidden_rows, hidden_cols, merges)
 
 
+def _visible_sheets(book: xlrd.book.Book) -> Iterator[xlrd.sheet.Sheet]:
+    """The workbook's visible sheets, in order, each loaded (the book is opened `on_demand`) only
+    if visible. A sheet's visibility is in the workbook's sheet list (BOUNDSHEET), which xlrd
+    keeps in `Book._sheet_visibility` and copies into `Sheet.visibility` as it loads the sheet:
+    loading a hidden sheet only to skip it cost a few percent of the whole read of a rendered
+    sample (each has a hidden draft sheet). Without that list, every sheet is loaded and asked."""
+    known = getattr(book, "_sheet_visibility", None)
+    if not isinstance(known, list) or len(known) != book.nsheets:
+        known = None
+    for index in range(book.nsheets):
+        if known is not None and known[index] != 0:
+            continue
+        sheet = book.sheet_by_index(index)
+        if sheet.visibility == 0:
+            yield sheet
+
+
 def read_xls(name: str, data: bytes) -> Document:
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
@@ -111,9 +128,8 @@ def read_xls(name: str, data: bytes) -> Document:
     try:
         tables = []
         printed: dict = {}
-        for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
-            if sheet.visibility == 0 and (table := _sheet_table(book, sheet, printed)) is not None:
+        for sheet in _visible_sheets(book):
+            if (table := _sheet_table(book, sheet, printed)) is not None:
                 tables.append(table)
     except (xlrd.XLRDError, CompDocError, AssertionError, IndexError, ValueError, KeyError) as err:
         raise ReaderError("corrupt_file", f"xlrd could not read a sheet: {type(err).__name__}: {err}",
