@@ -151,7 +151,7 @@ def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], row_refs: t
     claims: dict[int, list[str | None]] = {}  # grid rows below the current one that a span reaches
     covered: dict[int, dict[int, str]] = {}
     for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
-        placed = refs[:n_cols] + pad[len(refs):]
+        placed = refs if len(refs) == n_cols else refs[:n_cols] + pad[len(refs):]
         line = claims.pop(r, None) if claims else None
         own = others.get(r)
         if own is not None:
