@@ -41,9 +41,9 @@ _UNCLEAN = re.compile(f"[{CELL_SPACE}\n\r]")  # what clean_text removes or rewri
 def _sheet_cells(sheet: xlrd.sheet.Sheet) -> tuple[Sequence[Sequence[int]], Sequence[list]]:
     """The sheet's cell types and values, row by row, not to be changed. xlrd (2.0, pinned in
     pyproject.toml) keeps them as one list per row, and its public `row_types`/`row_values`
-    are a Python call and a copy of the row each: a tenth of this reader's own time on the
-    rendered samples. The public calls are the fallback, as extract/readers/xlsx.py does for
-    openpyxl's cells."""
+    are a Python call and a copy of the row each (~1.5k instructions against ~0.25k for the
+    list item: ~5% of the Python the reader and rows_of add to xlrd on the rendered samples).
+    The public calls are the fallback, as extract/readers/xlsx.py does for openpyxl's cells."""
     types, values = getattr(sheet, "_cell_types", None), getattr(sheet, "_cell_values", None)
     if isinstance(types, list) and isinstance(values, list) and len(types) == len(values) == sheet.nrows:
         return types, values
