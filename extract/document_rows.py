@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from operator import attrgetter, itemgetter
 
 from extract.cells import Row
-from extract.readers.model import Cell, Document, Paragraph, Table, laid_out_cells, resolve_grid
+from extract.readers.model import Cell, Document, Paragraph, Table, resolve_grid
 
 _TEXT_FORMAT = "text"
 _TEXT_OF = itemgetter(1)
@@ -127,12 +127,15 @@ def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], row_refs: t
     """The rows of a `Table.laid_out` table (the web page and sheet readers'), from the texts and
     refs its reader gave, with no cell made: what `_spanned_rows` (with spans) or the loop over
     cells in `_table_rows` (without) give for the same cells. A row that holds only 1×1 cells and
-    that no span from above reaches is its texts and refs as given; any other row is placed as
-    `_place` places it, with the refs of the claimants kept (None: no claimant) instead of the
-    cells themselves, and its own cells made only if some of them span."""
+    that no span from above reaches is its texts and refs as given. In any other row the row's
+    other cells claim their positions as `_place` places them (the claimants' refs are kept, None:
+    no claimant, instead of the cells themselves), and then each 1×1 cell its own position if
+    it is still free: a position a cell of the row covers lies at or right of that cell's
+    column, so the cells that could claim it before a 1×1 cell there, in reading order, are the
+    row's other cells and the spans from above, never another 1×1 cell. No 1×1 cell is made."""
     if not others:
         for row_texts, refs in zip(texts, row_refs, strict=True):
-            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, refs))
+            rows.append(Row(len(rows) + 1, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), None, refs))
         return
     if not table.has_spans:  # cells besides the refs' that do not span: a merged range of one visible cell
         for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
@@ -148,18 +151,17 @@ def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], row_refs: t
     claims: dict[int, list[str | None]] = {}  # grid rows below the current one that a span reaches
     covered: dict[int, dict[int, str]] = {}
     for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
+        placed = refs if len(refs) == n_cols else refs[:n_cols] + pad[len(refs):]
+        line = claims.pop(r, None) if claims else None
         own = others.get(r)
-        line = claims.pop(r, None)
-        if own is None:
-            placed = refs[:n_cols] + pad[len(refs):]
-            if line is not None:  # 1×1 cells only, each at its own column: its ref unless a span from above claimed it
-                placed = tuple([ref if claim is None else claim for claim, ref in zip(line, placed, strict=True)])
-        else:
+        if own is not None:
             line = line or [None] * n_cols
-            for cell in laid_out_cells(r, row_texts, refs, own):
+            for cell in own:
                 _claim(cell, line, claims, covered, n_rows, n_cols)
-            placed = tuple(["" if ref is None else ref for ref in line])
-        rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, placed, covered.pop(r, {})))
+        if line is not None:  # the 1×1 cells, each at its own column: its ref unless a cell above or a span claimed it
+            placed = tuple([ref if claim is None else claim for claim, ref in zip(line, placed, strict=True)])
+        rows.append(Row(len(rows) + 1, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), None, placed,
+                        covered.pop(r, {})))
 
 
 def _claim(cell: Cell, line: list[str | None], claims: dict[int, list[str | None]],

@@ -5,9 +5,9 @@ address (`Sheet1!C12`). The format readers only say what is visible, merged and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 from extract.readers.model import Cell, Table
 from extract.readers.textnorm import clean_text
@@ -57,6 +57,60 @@ def _last_filled(line: Sequence[str], width: int) -> int:
     return -1
 
 
+def _merged_cells(texts: Sequence[Sequence[str]], rows: list[int], cols: list[int], merges: Iterable[Merge],
+                  ref: str) -> tuple[dict[int, set[int]], dict[int, dict[int, list[Cell]]], int, int]:
+    """The merged ranges as cells of the grid of `rows` × `cols` (the visible sheet rows and
+    columns, ascending): the grid columns each grid row has inside a range, the range cells by
+    their origin's grid row and column (in the order given), and the last grid row and column a
+    range with a text reaches (-1: none). A range's visible part is a run of grid rows and
+    columns, found by bisecting the visible ones; a range with no visible position is dropped."""
+    covered: dict[int, set[int]] = {}
+    merged: dict[int, dict[int, list[Cell]]] = {}
+    last_row = last_col = -1
+    new = tuple.__new__
+    for merge in merges:
+        top, bottom = bisect_left(rows, merge.first_row), bisect_right(rows, merge.last_row)
+        left, right = bisect_left(cols, merge.first_col), bisect_right(cols, merge.last_col)
+        if top >= bottom or left >= right:
+            continue
+        span_cols = range(left, right)
+        for i in range(top, bottom):
+            covered.setdefault(i, set()).update(span_cols)
+        line = texts[merge.first_row - 1] if merge.first_row <= len(texts) else ()
+        text = line[merge.first_col - 1] if merge.first_col <= len(line) else ""
+        cell = new(Cell, (text, top, left, bottom - top, right - left,
+                          f"{ref}!{column_letter(cols[left])}{rows[top]}", None))
+        merged.setdefault(top, {}).setdefault(left, []).append(cell)
+        if text:
+            last_row, last_col = max(last_row, bottom - 1), max(last_col, right - 1)
+    return covered, merged, last_row, last_col
+
+
+def _merged_row(line: Sequence[str], refs: tuple[str, ...], row_covered: set[int],
+                origins: dict[int, list[Cell]] | None) -> tuple[tuple[str, ...], tuple[str, ...], list[Cell]]:
+    """A grid row inside merged ranges, `line` and `refs` its texts and refs up to the table's
+    last column: its texts and refs with the ranges' positions emptied (a range holds no cell of
+    its own there) and the ranges' texts at the origins the row holds, trailing empties dropped,
+    and the range cells whose origin it holds, left to right."""
+    texts, refs_here = list(line), list(refs)
+    kept = len(refs_here)
+    for j in row_covered:
+        if j < kept:
+            texts[j] = refs_here[j] = ""
+    width = kept
+    while width and not refs_here[width - 1]:
+        width -= 1
+    cells = [cell for j in sorted(origins) if j < kept for cell in origins[j]] if origins else []
+    for cell in cells:
+        end = cell.col + cell.col_span
+        if end > len(texts):  # a merged range reaching past the last column with a text
+            texts.extend([""] * (end - len(texts)))
+            refs_here.extend([""] * (end - len(refs_here)))
+        width = max(width, end)
+        texts[cell.col] = cell.text
+    return tuple(texts[:width]), tuple(refs_here[:width]), cells
+
+
 def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_rows: set[int],
                hidden_cols: set[int], merges: Iterable[Merge]) -> Table | None:
     """The table of one sheet: rows 1..len(texts) and columns 1..n_cols less the hidden ones,
@@ -68,40 +122,20 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     The table ends where its last non-empty cell ends, and only the positions up to there are
     read: formatting often reaches far past the data. The table is given as its rows' texts and
     refs and its merged cells (`Table.laid_out`), what the layout code reads: no other cell is
-    made unless something reads the table's `rows`."""
+    made unless something reads the table's `rows`. A row outside every merged range (most rows
+    of a form) is its texts as given when it shows all its columns: a tuple row is kept as it
+    is (extract/readers/xls.py gives tuples). Its refs are a comprehension of `str` additions:
+    `map(str.__add__, ...)` calls the slot through a wrapper and took twice as long."""
     n_rows = len(texts)
     rows = [r for r in range(1, n_rows + 1) if r not in hidden_rows]
     cols = [c for c in range(1, n_cols + 1) if c not in hidden_cols]
-    grid_row = {r: i for i, r in enumerate(rows)}
-    grid_col = {c: i for i, c in enumerate(cols)}
     ref = sheet_ref(name)
-
-    def text_at(r: int, c: int) -> str:
-        line = texts[r - 1] if r <= n_rows else ()
-        return line[c - 1] if c <= len(line) else ""
-
-    covered: dict[int, set[int]] = {}  # grid row → its grid columns inside a merged range
-    merged: dict[int, dict[int, list[Cell]]] = {}  # grid row → grid column → the merged cells there, in order
-    last_row = last_col = -1  # where the last text ends
-    new = tuple.__new__
-    for merge in merges:
-        span_rows = [grid_row[r] for r in range(merge.first_row, merge.last_row + 1) if r in grid_row]
-        span_cols = [grid_col[c] for c in range(merge.first_col, merge.last_col + 1) if c in grid_col]
-        if not span_rows or not span_cols:
-            continue
-        for i in span_rows:
-            covered.setdefault(i, set()).update(span_cols)
-        text = text_at(merge.first_row, merge.first_col)
-        i, j = span_rows[0], span_cols[0]
-        cell = new(Cell, (text, i, j, len(span_rows), len(span_cols), f"{ref}!{column_letter(cols[j])}{rows[i]}", None))
-        merged.setdefault(i, {}).setdefault(j, []).append(cell)
-        if text:
-            last_row, last_col = max(last_row, cell.last_row), max(last_col, cell.last_col)
+    covered, merged, last_row, last_col = _merged_cells(texts, rows, cols, merges, ref)
     width = len(cols)
-    if hidden_cols or any(len(line) < n_cols for line in texts):
+    if hidden_cols or min(map(len, texts), default=n_cols) < n_cols:
         visible = [[line[c - 1] if c <= len(line) else "" for c in cols] for line in (texts[r - 1] for r in rows)]
-    else:
-        visible = [texts[r - 1] for r in rows]  # every column shown: a row's texts are its cells'
+    else:  # every column shown: a row's texts are its cells'
+        visible = [texts[r - 1] for r in rows] if hidden_rows else texts
 
     def last_text(i: int) -> int:
         """The grid column of row i's last text outside the merged ranges, -1 when none."""
@@ -120,41 +154,27 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
         last_col = max(last_col, last_text(i))
     if last_row < 0:
         return None
-    prefixes = [f"{ref}!{column_letter(c)}" for c in cols[:last_col + 1]]
+    kept = last_col + 1
+    prefixes = [f"{ref}!{column_letter(c)}" for c in cols[:kept]]
     row_texts: list[tuple[str, ...]] = []
     row_refs: list[tuple[str, ...]] = []
     others: dict[int, tuple[Cell, ...]] = {}  # grid row → the merged cells whose origin it holds
-    n_table_rows, n_table_cols = last_row + 1, last_col + 1
-    kept = last_col + 1
+    n_table_rows, n_table_cols = last_row + 1, kept
     for i, line in enumerate(visible[:last_row + 1]):
         number = str(rows[i])
+        refs = tuple([prefix + number for prefix in prefixes])
         row_covered = covered.get(i)
-        if not row_covered:
+        if row_covered is None:
             row_texts.append(tuple(line[:kept]))
-            row_refs.append(tuple(map(str.__add__, prefixes, repeat(number, kept))))
+            row_refs.append(refs)
             continue
-        texts, refs = list(line[:kept]), list(map(str.__add__, prefixes, repeat(number, kept)))
-        for j in row_covered:  # a merged range's positions hold no cell of their own
-            if j < kept:
-                texts[j] = refs[j] = ""
-        width = kept
-        while width and not refs[width - 1]:
-            width -= 1
-        origins = merged.get(i)
-        cells = [cell for j in sorted(origins) if j < kept for cell in origins[j]] if origins else []
-        for cell in cells:
-            end = cell.col + cell.col_span
-            if end > len(texts):  # a merged range reaching past the last column with a text
-                texts.extend([""] * (end - len(texts)))
-                refs.extend([""] * (end - len(refs)))
-            width = max(width, end)
-            texts[cell.col] = cell.text
-            n_table_rows = max(n_table_rows, cell.last_row + 1)
-            n_table_cols = max(n_table_cols, cell.last_col + 1)
-        row_texts.append(tuple(texts[:width]))
-        row_refs.append(tuple(refs[:width]))
+        here, refs, cells = _merged_row(line[:kept], refs, row_covered, merged.get(i))
+        row_texts.append(here)
+        row_refs.append(refs)
         if cells:
             others[i] = tuple(cells)
+            n_table_rows = max(n_table_rows, *(cell.row + cell.row_span for cell in cells))
+            n_table_cols = max(n_table_cols, *(cell.col + cell.col_span for cell in cells))
     for _ in range(n_table_rows - len(row_texts)):  # under a merge reaching past the text
         row_texts.append(())
         row_refs.append(())

@@ -3,6 +3,10 @@ xlrd report merged ranges, hidden rows and columns and each cell's number format
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+
 import xlrd
 from xlrd.compdoc import CompDocError
 
@@ -31,39 +35,62 @@ def _number_text(book: xlrd.book.Book, kind: int, value: float, xf_index: int) -
 
 _TEXTUAL = frozenset({xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_TEXT})  # the value is the text
 _NUMERIC = frozenset({xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE})
+_UNCLEAN = re.compile(f"[{CELL_SPACE}\n\r]")  # what clean_text removes or rewrites: a text without any is clean
 
 
-def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[list[str]]:
-    """The printed texts of the sheet, row by row, cleaned. A row of text and empty cells is
-    cleaned in one pass; a number's text depends only on its value and its cell's format, and
-    forms repeat both: `printed` keeps each."""
-    row_types, row_values, xf_index, textual = sheet.row_types, sheet.row_values, sheet.cell_xf_index, _TEXTUAL
-    rows = []
-    for r in range(sheet.nrows):
-        types, values = row_types(r), row_values(r)
-        if textual.issuperset(types):
-            joined = "".join(values)
-            if "\n" not in joined and "\r" not in joined:
-                rows.append([value.strip(CELL_SPACE) for value in values])
-            else:
-                rows.append([clean_text(value) for value in values])
+def _sheet_cells(sheet: xlrd.sheet.Sheet) -> tuple[Sequence[Sequence[int]], Sequence[list]]:
+    """The sheet's cell types and values, row by row, not to be changed. xlrd (2.0, pinned in
+    pyproject.toml) keeps them as one list per row, and its public `row_types`/`row_values`
+    are a Python call and a copy of the row each (~1.5k instructions against ~0.25k for the
+    list item: ~5% of the Python the reader and rows_of add to xlrd on the rendered samples).
+    The public calls are the fallback, as extract/readers/xlsx.py does for openpyxl's cells."""
+    types, values = getattr(sheet, "_cell_types", None), getattr(sheet, "_cell_values", None)
+    if isinstance(types, list) and isinstance(values, list) and len(types) == len(values) == sheet.nrows:
+        return types, values
+    return [sheet.row_types(r) for r in range(sheet.nrows)], [sheet.row_values(r) for r in range(sheet.nrows)]
+
+
+def _printed_values(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, r: int, types: Sequence[int], values: list,
+                    printed: dict) -> list:
+    """Row r's values with each number, date, boolean and error as the sheet prints it
+    (cleaned); text and empty cells as they are. A number's text depends only on its value and
+    its cell's format, and forms repeat both: `printed` keeps each."""
+    texts = list(values)
+    for c, kind in enumerate(types):
+        if kind in _TEXTUAL:
             continue
-        texts = []
-        append = texts.append
-        for c, (kind, value) in enumerate(zip(types, values, strict=True)):
-            if kind in textual:
-                append(value.strip(CELL_SPACE) if "\n" not in value and "\r" not in value else clean_text(value))
-            elif kind in _NUMERIC:
-                key = (kind, value if value else repr(value), xf_index(r, c))  # 0.0 and -0.0 print apart
-                text = printed.get(key)
-                if text is None:
-                    text = printed[key] = _number_text(book, kind, value, key[2])
-                append(text)
-            elif kind == xlrd.XL_CELL_BOOLEAN:
-                append("TRUE" if value else "FALSE")
-            else:  # XL_CELL_ERROR
-                append(clean_text(xlrd.error_text_from_code.get(value, "#ERR")))
-        rows.append(texts)
+        value = values[c]
+        if kind in _NUMERIC:
+            key = (kind, value if value else repr(value), sheet.cell_xf_index(r, c))  # 0.0 and -0.0 print apart
+            text = printed.get(key)
+            if text is None:
+                text = printed[key] = _number_text(book, kind, value, key[2])
+        elif kind == xlrd.XL_CELL_BOOLEAN:
+            text = "TRUE" if value else "FALSE"
+        else:  # XL_CELL_ERROR
+            text = clean_text(xlrd.error_text_from_code.get(value, "#ERR"))
+        texts[c] = text
+    return texts
+
+
+def _sheet_texts(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -> list[tuple[str, ...]]:
+    """The printed texts of the sheet, row by row, cleaned (`clean_text`, which leaves a printed
+    number as it is). Most rows are text and empty cells only, and most of those hold no space
+    or line break at all: such a row is its values, found by one search of the joined row;
+    any other is cleaned in one `map`. Rows are tuples: `grid_table` keeps a row that shows all
+    its columns as it is, without copying it."""
+    textual, unclean, strip, space = _TEXTUAL, _UNCLEAN.search, str.strip, repeat(CELL_SPACE)
+    rows = []
+    for r, (types, values) in enumerate(zip(*_sheet_cells(sheet), strict=True)):
+        if not textual.issuperset(types):
+            values = _printed_values(book, sheet, r, types, values, printed)
+        joined = "".join(values)
+        if unclean(joined) is None:
+            rows.append(tuple(values))
+        elif "\n" in joined or "\r" in joined:
+            rows.append(tuple(map(clean_text, values)))
+        else:
+            rows.append(tuple(map(strip, values, space)))
     return rows
 
 
@@ -75,6 +102,23 @@ def _sheet_table(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, printed: dict) -
     return grid_table(sheet.name, texts, sheet.ncols, hidden_rows, hidden_cols, merges)
 
 
+def _visible_sheets(book: xlrd.book.Book) -> Iterator[xlrd.sheet.Sheet]:
+    """The workbook's visible sheets, in order, each loaded (the book is opened `on_demand`) only
+    if visible. A sheet's visibility is in the workbook's sheet list (BOUNDSHEET), which xlrd
+    keeps in `Book._sheet_visibility` and copies into `Sheet.visibility` as it loads the sheet:
+    loading a hidden sheet only to skip it cost a few percent of the whole read of a rendered
+    sample (each has a hidden draft sheet). Without that list, every sheet is loaded and asked."""
+    known = getattr(book, "_sheet_visibility", None)
+    if not isinstance(known, list) or len(known) != book.nsheets:
+        known = None
+    for index in range(book.nsheets):
+        if known is not None and known[index] != 0:
+            continue
+        sheet = book.sheet_by_index(index)
+        if sheet.visibility == 0:
+            yield sheet
+
+
 def read_xls(name: str, data: bytes) -> Document:
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
@@ -84,9 +128,8 @@ def read_xls(name: str, data: bytes) -> Document:
     try:
         tables = []
         printed: dict = {}
-        for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
-            if sheet.visibility == 0 and (table := _sheet_table(book, sheet, printed)) is not None:
+        for sheet in _visible_sheets(book):
+            if (table := _sheet_table(book, sheet, printed)) is not None:
                 tables.append(table)
     except (xlrd.XLRDError, CompDocError, AssertionError, IndexError, ValueError, KeyError) as err:
         raise ReaderError("corrupt_file", f"xlrd could not read a sheet: {type(err).__name__}: {err}",

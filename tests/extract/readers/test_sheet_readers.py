@@ -144,3 +144,36 @@ def test_truncated_xlsx_names_the_zip_complaint(rendered):
         read_document("cut.xlsx", data[: len(data) // 2])
     assert info.value.code == "corrupt_file"
     assert "BadZipFile" in info.value.message
+
+
+class _PublicOnly:
+    """An xlrd book or sheet seen only through its public names: what extract/readers/xls.py
+    falls back to when xlrd's private row lists or sheet visibility list are not there."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+    def sheet_by_index(self, index):
+        return _PublicOnly(self._inner.sheet_by_index(index))
+
+
+def test_xls_reads_the_same_through_the_public_xlrd_calls(rendered):
+    import xlrd
+
+    from extract.readers import xls
+
+    data = rendered[("004", "xls")].read_bytes()
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    fast = [(sheet.name, xls._sheet_texts(book, sheet, {})) for sheet in xls._visible_sheets(book)]
+    public = _PublicOnly(book)
+    slow = [(sheet.name, xls._sheet_texts(book, sheet, {})) for sheet in xls._visible_sheets(public)]
+    assert fast == slow and len(fast) == 1 and fast[0][1]
+    hidden = _xls([["a"]], hidden_sheet=True)
+    book = xlrd.open_workbook(file_contents=hidden, formatting_info=True, on_demand=True)
+    assert [s.name for s in xls._visible_sheets(book)] == [s.name for s in xls._visible_sheets(_PublicOnly(book))]
+    assert book.nsheets == 2 and len(list(xls._visible_sheets(book))) == 1
