@@ -36,10 +36,13 @@ if TYPE_CHECKING:  # pandas (~54 MB) loads with the first batch: the nightly loa
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
-# The marts gate's DuckDB reads one group of columns at a time into a DataFrame; its buffer pool
-# only caches blocks beside that frame. At 100 000 forms the gate peaked at 1005 MB with 256MB
-# and 907 MB with 64MB, in 18.7 and 13.6 s (one run each, 2026-12-02).
-GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT", "64MB")
+# The marts gate's DuckDB reads one group of columns at a time into a DataFrame; reading a whole
+# table, its buffer pool only caches blocks beside that frame: at 100 000 forms the gate peaked
+# at 1005 MB with 256MB and 907 MB with 64MB, in 18.7 and 13.6 s (one run each, 2026-12-02).
+# An incremental night's reads join the changed forms' keys (MartTables._sql), which ran out of
+# 64MB at 100 000 forms: they keep 256MB. PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT sets both.
+GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT")
+WHOLE_READS_MEMORY_LIMIT, SCOPED_READS_MEMORY_LIMIT = "64MB", "256MB"
 # A validated frame of at least this many rows is collected at once after its batch
 GC_MIN_ROWS = 100_000
 # A table of at most this many rows is validated in one batch (all its columns, every check):
@@ -248,8 +251,9 @@ class MartTables:
         if self._connection is None:
             # DuckDB's default memory_limit is 80% of RAM: scanning a large fact table would keep
             # its blocks cached in this process beside the DataFrame built from them
-            self._connection = duckdb.connect(str(self.database), read_only=True,
-                                              config={"memory_limit": GATE_DUCKDB_MEMORY_LIMIT})
+            limit = GATE_DUCKDB_MEMORY_LIMIT or (SCOPED_READS_MEMORY_LIMIT if self.changed_only
+                                                 else WHOLE_READS_MEMORY_LIMIT)
+            self._connection = duckdb.connect(str(self.database), read_only=True, config={"memory_limit": limit})
         try:
             return self._connection.execute(sql)
         except duckdb.Error as err:

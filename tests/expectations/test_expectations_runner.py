@@ -311,3 +311,24 @@ def test_outcomes_on_parts_combine_into_one_per_check():
     assert combined(parts[:1]) == [outcome(True, 0, "0 unexpected")]
     errored = [[(outcome(False, None, "error: boom"), [])], [(outcome(True, 0, "0 unexpected"), [])]]
     assert combined(errored) == [outcome(False, None, "error: boom")]
+
+
+def test_whole_table_reads_keep_a_small_buffer_pool_and_an_incremental_night_s_a_larger_one(tmp_path, monkeypatch):
+    """Reading whole tables, the gate's DuckDB only caches blocks beside the frame (64MB); an
+    incremental night's reads join the changed forms' keys, which ran out of 64MB at 100 000
+    forms (256MB). PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT sets both."""
+    from expectations import runner
+
+    database = tmp_path / "tiny.duckdb"
+    duckdb.connect(str(database)).close()
+
+    def limit(tables: MartTables) -> str:
+        try:
+            return tables._execute("select current_setting('memory_limit')").fetchone()[0]
+        finally:
+            tables.close()
+
+    assert limit(MartTables(database)) == "61.0 MiB"
+    assert limit(MartTables(database, changed_only=True)) == "244.1 MiB"
+    monkeypatch.setattr(runner, "GATE_DUCKDB_MEMORY_LIMIT", "128MB")
+    assert limit(MartTables(database)) == limit(MartTables(database, changed_only=True)) == "122.0 MiB"
