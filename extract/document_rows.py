@@ -168,15 +168,7 @@ def _claim(cell: Cell, line: list[str | None], claims: dict[int, list[str | None
            covered: dict[int, dict[int, str]], n_rows: int, n_cols: int) -> None:
     """`_place` for `_laid_out_rows`: the positions `cell` covers that no earlier cell claimed
     take its ref, in its own row (`line`) and the rows below (kept in `claims`)."""
-    text, row, col, row_span, col_span, ref = cell[:6]
-    last_col = min(col + col_span - 1, n_cols - 1)
-    for r in range(row, min(row + row_span - 1, n_rows - 1) + 1):
-        below = line if r == row else claims.setdefault(r, [None] * n_cols)
-        for c in range(col, last_col + 1):
-            if below[c] is None:
-                below[c] = ref
-                if r > row and text:
-                    covered.setdefault(r, {})[c] = text
+    _spread(cell, cell[5], None, line, claims, covered, n_rows, n_cols)
 
 
 def _first_cols(width: int) -> tuple[int, ...]:
@@ -191,16 +183,25 @@ def _place(cell: Cell, line: list[Cell], lines: dict[int, list[Cell]], covered: 
            n_rows: int, n_cols: int) -> None:
     """Claim the positions `cell` covers that no earlier cell claimed: in its own row (`line`)
     and, for a row span, in the rows below (kept in `lines` until their turn)."""
-    text, row, col, row_span, col_span = cell[:5]
-    if row_span == 1 and col_span == 1:
+    col = cell[2]
+    if cell[3] == 1 and cell[4] == 1:
         if col < n_cols and line[col] is _NO_CELL:
             line[col] = cell
         return
+    _spread(cell, cell, _NO_CELL, line, lines, covered, n_rows, n_cols)
+
+
+def _spread(cell: Cell, claim: object, free: object, line: list, lines: dict[int, list],
+            covered: dict[int, dict[int, str]], n_rows: int, n_cols: int) -> None:
+    """Mark each position `cell` covers, clipped at the table's edges, that is still `free`
+    with `claim`: in its own row (`line`) and the rows below (kept in `lines` until their turn),
+    noting the text a span brings down into a row below."""
+    text, row, col, row_span, col_span = cell[:5]
     last_col = min(col + col_span - 1, n_cols - 1)
     for r in range(row, min(row + row_span - 1, n_rows - 1) + 1):
-        below = line if r == row else lines.setdefault(r, [_NO_CELL] * n_cols)
+        below = line if r == row else lines.setdefault(r, [free] * n_cols)
         for c in range(col, last_col + 1):
-            if below[c] is _NO_CELL:
-                below[c] = cell
+            if below[c] is free:
+                below[c] = claim
                 if r > row and text:
                     covered.setdefault(r, {})[c] = text
