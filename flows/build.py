@@ -134,14 +134,14 @@ FILE_LOG = ["--log-level-file", "info"]
 SELECTION_ARGS = {"--select", "-s", "--selector", "--models", "-m"}
 # A lean build (the full build of a large inbox, flows/gates.py `lean_night`) keeps the night's
 # process tree under 1 GB at 100 000 forms: one dbt thread, so that one model's query holds
-# memory at a time, and DuckDB's memory_limit at 450MB (profiles/profiles.yml), beyond which it
-# spills to disk. DuckDB's process still takes ~1.9x its limit (dbt's Python ~170 MB, and
-# allocations outside DuckDB's buffer pool): at 1GB and two threads dbt's process peaked at
-# 1.34 GB, at 450MB and one thread at 0.86 GB (bench site of 100 000 forms, 2026-12-02).
-# At 400MB and two threads fact_indicator ran out of memory. The caller's own --threads or
-# PERFBUDGET_DUCKDB_MEMORY_LIMIT win.
+# memory at a time; DuckDB's memory_limit at 450MB (profiles/profiles.yml), beyond which it
+# spills to disk; preserve_insertion_order false, so that large tables can spill too. DuckDB's
+# process still takes ~1.9x its limit (dbt's Python ~170 MB, and allocations outside DuckDB's
+# buffer pool): at 1GB and two threads dbt's process peaked at 1.34 GB, at 450MB and one thread
+# at 0.86 GB (bench site of 100 000 forms, 2026-12-02). At 400MB and two threads fact_indicator
+# ran out of memory. The caller's own --threads or PERFBUDGET_DUCKDB_* settings win.
 LEAN_ARGS = ["--threads", "1"]
-LEAN_MEMORY_LIMIT = "450MB"
+LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER": "false"}
 PARTIAL_PARSE = "partial_parse.msgpack"
 # set for a dbt process started ahead of its build: it loads dbt, then waits for "go" on stdin
 WAIT_FOR_GO = "PERFBUDGET_DBT_WAIT_FOR_GO"
@@ -219,7 +219,7 @@ def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: 
            "PERFBUDGET_DUCKDB_PATH": str(database),
            "PERFBUDGET_STAGING_DIR": str(staging_dir)}
     if lean:
-        env.setdefault("PERFBUDGET_DUCKDB_MEMORY_LIMIT", LEAN_MEMORY_LIMIT)
+        env = {**LEAN_SETTINGS, **env}
     command = [*dbt_command(tied_to=os.getpid()), "build", "--project-dir", str(project_dir),
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),

@@ -94,3 +94,26 @@ def test_an_unused_warm_child_is_stopped():
     for process in processes:  # the executor's own thread may be the one that reaps it
         process.join(10)
     assert gates._warm is None and processes and all(process.exitcode is not None for process in processes)
+
+
+def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_told_otherwise(tmp_path, monkeypatch):
+    from flows import build
+
+    monkeypatch.delenv("PERFBUDGET_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER", raising=False)
+    monkeypatch.delenv("PERFBUDGET_DBT_ARGS", raising=False)
+
+    def invocation(lean: bool, extra_args: list[str] | None = None):
+        return build._invocation(tmp_path / "w.duckdb", tmp_path / "staging", tmp_path / "work", REPO, extra_args,
+                                 None, lean)
+
+    lean, usual = invocation(True), invocation(False)
+    assert lean.command[lean.command.index("--threads") + 1] == "1" and "--threads" not in usual.command
+    assert (lean.env["PERFBUDGET_DUCKDB_MEMORY_LIMIT"], lean.env["PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER"]) == (
+        "450MB", "false")
+    assert "PERFBUDGET_DUCKDB_MEMORY_LIMIT" not in usual.env  # the profile's 1GB, insertion order kept
+    assert "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER" not in usual.env
+    monkeypatch.setenv("PERFBUDGET_DUCKDB_MEMORY_LIMIT", "2GB")
+    told = invocation(True, ["--threads", "4"])
+    assert told.env["PERFBUDGET_DUCKDB_MEMORY_LIMIT"] == "2GB" and told.command.count("--threads") == 1
+    assert told.command[told.command.index("--threads") + 1] == "4"
