@@ -19,15 +19,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from expectations import runner
 from expectations.runner import GateReport, import_library, validate_marts, validate_staging
 from flows.inbox import InboxListing
-from flows.pool import stop_pool
+from flows.pool import stop_pool, worker_signals
 
 MB = 1_000_000
 # A full build of an inbox of at least this many bytes is a lean night: its gates run in a
@@ -35,13 +34,13 @@ MB = 1_000_000
 # are 0.4 MB; 10 000 forms 73 MB, 100 000 forms 732 MB.
 LEAN_MIN_BYTES = int(float(os.environ.get("PERFBUDGET_LEAN_MIN_MB", "64")) * MB)
 
-_warm: tuple[ProcessPoolExecutor, Future] | None = None
+_warm: ProcessPoolExecutor | None = None  # a child importing the library, for the next gate
 
 
-def lean_night(inbox_bytes: int, full_build: bool) -> bool:
+def lean_night(listing: InboxListing, full_build: bool) -> bool:
     """Whether the night's memory comes before its speed: the full build of a large inbox (an
     incremental night builds a few forms' rows)."""
-    return full_build and inbox_bytes >= LEAN_MIN_BYTES
+    return full_build and listing_bytes(listing) >= LEAN_MIN_BYTES
 
 
 def listing_bytes(listing: InboxListing) -> int:
@@ -53,32 +52,24 @@ def listing_bytes(listing: InboxListing) -> int:
     return total
 
 
-def _child_signals() -> None:
-    """In the child: Ctrl-C (sent to the whole process group) is the load's to handle, which
-    then stops the child; SIGTERM just ends it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _new_child() -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")  # never a fork of the load's threads and heap
-    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_child_signals)
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=worker_signals)
 
 
 def warm() -> None:
     """Start the next gate's child now and have it import the library in the background."""
     global _warm
     if _warm is None:
-        child = _new_child()
-        _warm = (child, child.submit(import_library))
+        _warm = _new_child()
+        _warm.submit(import_library)
 
 
 def discard() -> None:
     """Stop a warmed child nobody used (the night built incrementally, or ended early)."""
     global _warm
     if _warm is not None:
-        child, _ = _warm
-        _warm = None
+        child, _warm = _warm, None
         stop_pool(child)
 
 
@@ -87,8 +78,7 @@ def _run(function: Any, *args: Any) -> GateReport:
     The report comes back and is raised for failures here: an exception holding a report does
     not survive pickling."""
     global _warm
-    child = _warm[0] if _warm is not None else _new_child()
-    _warm = None
+    child, _warm = _warm or _new_child(), None
     try:
         report = child.submit(function, *args).result()
     except BaseException:

@@ -245,7 +245,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # process, whose library and batches are gone before dbt builds, and dbt builds
                 # with one thread and less memory; the gate's library loads while files are read,
                 # in that child or in this process
-                lean = base is None and gates.lean_night(gates.listing_bytes(listing), full_build=True)
+                lean = gates.lean_night(listing, full_build=base is None)
                 gate_options = {"in_child": True} if lean else {}
                 build_options = {"lean": True} if lean else {}
                 if lean and STEPS["gate_staging"] is gates.gate_staging:

@@ -131,7 +131,7 @@ class ProcessPool:
             load_taxonomy()  # loaded once here, inherited by every worker
         context = multiprocessing.get_context(method)
         encoded = functools.partial(_encoded_csv, function)
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_worker_signals)
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=worker_signals)
         try:
             yield from in_order(lambda batch: pool.submit(encoded, batch), batches, window=2 * self.workers)
         except BaseException:
@@ -140,7 +140,7 @@ class ProcessPool:
         pool.shutdown(wait=True)
 
 
-def _worker_signals() -> None:
+def worker_signals() -> None:
     """In a worker: Ctrl-C (sent to the terminal's whole process group) is the parent's to
     handle, and SIGTERM just ends the process (a forked worker would otherwise inherit the
     parent's handler, e.g. `perfbudget run`'s, and raise in the middle of a batch)."""

@@ -46,11 +46,14 @@ def staging(tmp_path_factory) -> Path:
     return out
 
 
-def test_only_the_full_build_of_a_large_inbox_is_a_lean_night(monkeypatch):
-    monkeypatch.setattr(gates, "LEAN_MIN_BYTES", 64_000_000)
-    assert gates.lean_night(64_000_000, full_build=True)
-    assert not gates.lean_night(63_999_999, full_build=True)
-    assert not gates.lean_night(732_000_000, full_build=False)  # an incremental night
+def test_only_the_full_build_of_a_large_inbox_is_a_lean_night(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_bytes(b"x" * 1000)
+    listing = discover_documents(tmp_path)
+    monkeypatch.setattr(gates, "LEAN_MIN_BYTES", 1000)
+    assert gates.lean_night(listing, full_build=True)
+    assert not gates.lean_night(listing, full_build=False)  # an incremental night
+    monkeypatch.setattr(gates, "LEAN_MIN_BYTES", 1001)
+    assert not gates.lean_night(listing, full_build=True)
 
 
 def test_the_inbox_size_is_its_files_bytes_and_a_vanished_file_counts_nothing(tmp_path):
@@ -88,8 +91,7 @@ def test_a_gate_in_a_child_gives_the_same_outcomes_raises_here_and_leaves_the_li
 
 def test_an_unused_warm_child_is_stopped():
     gates.warm()
-    child, imported = gates._warm
-    processes = list(child._processes.values())
+    processes = list(gates._warm._processes.values())
     gates.discard()
     for process in processes:  # the executor's own thread may be the one that reaps it
         process.join(10)
