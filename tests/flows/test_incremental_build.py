@@ -24,6 +24,7 @@ import pytest
 from flow_sites import QUICK_DBT_ARGS, Site, record_dbt_spawns
 
 from flows import load as load_module
+from flows.build import LEAN_SETTINGS
 from flows.load import run_load
 from flows.publish import BackgroundCopy
 
@@ -68,6 +69,8 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     shutil.copytree(site.root, rebuilt.root, symlinks=True)
     with pytest.MonkeyPatch.context() as patch:  # the reference tables: dbt's tests change none of them
         patch.setenv("PERFBUDGET_DBT_ARGS", QUICK_DBT_ARGS)
+        for name, value in LEAN_SETTINGS.items():  # the DuckDB settings of a large inbox's full build
+            patch.setenv(name, value)
         spawned_full = record_dbt_spawns(patch)
         full = run_load(rebuilt.inbox, rebuilt.warehouse, force=True)
     return {"site": site, "rebuilt": rebuilt, "first": first, "second": second, "full": full,
@@ -240,8 +243,10 @@ def test_an_incremental_build_builds_only_what_the_documents_feed(scenario):
 
 def test_a_build_in_a_copied_folder_reuses_dbt_s_parse(scenario):
     """The rebuilt site is a copy of the published one in another folder, its DuckDB file and
-    staging CSVs elsewhere: dbt still reuses the parse it copied (flows/dbt_launch.py hashes the
-    file's name, the staging folder reaches DuckDB at run time), parsing nothing again."""
+    staging CSVs elsewhere, built with the lean build's DuckDB settings (memory_limit,
+    preserve_insertion_order): dbt still reuses the parse it copied (flows/dbt_launch.py hashes
+    the file's name and leaves out the settings that size resources, the staging folder reaches
+    DuckDB at run time), parsing nothing again."""
     from flows.layout import WarehouseLayout
 
     log = (WarehouseLayout.at(scenario["rebuilt"].warehouse).dbt_work / "logs" / "dbt.log").read_text(encoding="utf-8")
