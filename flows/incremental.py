@@ -38,7 +38,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -253,7 +253,8 @@ def refresh_staging(inbox_files: InboxListing | list[Path], inbox: Path, staging
                     cache_dir: Path | None = None, mapper: Mapper | None = None,
                     batch_bytes: int | None = None, *, force: bool = False, max_file_bytes: int | None = None,
                     rejections: Mapping[str, list[ExtractionIssue]] | None = None,
-                    base: DeltaBase | None = None) -> IncrementalSummary:
+                    base: DeltaBase | None = None,
+                    on_relanding: Callable[[], None] | None = None) -> IncrementalSummary:
     """Bring the staging CSVs up to date with the inbox, parsing only what changed.
 
     All tables are re-landed (atomically, one file at a time) from cached and fresh rows,
@@ -267,6 +268,9 @@ def refresh_staging(inbox_files: InboxListing | list[Path], inbox: Path, staging
     contents) of the last refresh and the CSVs it landed are still in place, nothing is
     re-landed: `staging_unchanged` is true. `force` re-extracts every file. With `base` (the
     published build, flows.delta) the CSVs hold only the files whose landed rows changed.
+    `on_relanding` is called once the CSVs are found to need landing again (something in the
+    inbox changed), before any file is parsed: the nightly load then starts the copy of the
+    published warehouse that an incremental build starts from, alongside the parsing.
     """
     listing = _as_listing(inbox_files, inbox)
     rejections = dict(rejections or {})
@@ -292,6 +296,8 @@ def refresh_staging(inbox_files: InboxListing | list[Path], inbox: Path, staging
             and landed.get("files") is not None):
         cache.save_manifest(known, cache.first_seen(), landed)
         return _unchanged_summary(landed, summary)
+    if on_relanding is not None:
+        on_relanding()
 
     to_parse = [item for item in plan if item.action == "parse"]
     items = [(item.path, item.name) for item in to_parse]

@@ -232,13 +232,27 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 cache = ExtractionCache(layout.extraction_cache)
                 rejections: dict[str, list[ExtractionIssue]] = cache.load_rejections(project)
 
+                # an incremental build starts from a copy of the published file: made while the
+                # files are parsed and the staging gate runs, from when extraction finds that the
+                # CSVs change (a night with nothing changed copies nothing)
+                early_copies: list[BackgroundCopy] = []
+
+                def copy_published() -> None:
+                    if base is not None and not early_copies:
+                        early_copies.append(BackgroundCopy(base.published, layout.building))
+
                 def extract(first: bool) -> IncrementalSummary:
+                    relanding = {"on_relanding": copy_published} if first and base is not None else {}
                     extraction = timed_step("extract_changed", listing, inbox, layout.staging, layout.quarantine,
                                             layout.extraction_cache, force=force and first, rejections=rejections,
-                                            base=base)
+                                            base=base, **relanding)
                     result.extraction = extraction
                     _record_extraction(run, extraction, first=first)
                     return extraction
+
+                def start_from_of(extraction: IncrementalSummary) -> Path | None:
+                    """The published file an incremental build copies; None for a full build."""
+                    return base.published if base and extraction.base_run == base.run_id else None
 
                 step = "extract_changed"
                 # a full build of a large inbox is lean (flows.gates): each gate runs in a child
@@ -252,10 +266,20 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     gates.warm()
                 elif STEPS["gate_staging"] is gates.gate_staging:
                     preload_library()
-                extraction = extract(first=True)
-
-                step = "check_inputs"
-                inputs, unchanged = timed_step(step, layout, extraction.fingerprint)
+                try:
+                    extraction = extract(first=True)
+                    step = "check_inputs"
+                    inputs, unchanged = timed_step(step, layout, extraction.fingerprint)
+                    incremental_from = start_from_of(extraction)
+                except BaseException:
+                    for early in early_copies:
+                        early.discard()
+                    raise
+                # the copy started early, if the build is to start from it
+                first_copy = early_copies.pop() if early_copies else None
+                if first_copy is not None and (incremental_from != first_copy.source or (unchanged and not force)):
+                    first_copy.discard()
+                    first_copy = None
                 if unchanged and not force:
                     # nothing to build: the published file stays as it is (not even rewritten), and the
                     # run is logged as `skipped`; its etl_runs row reaches BI with the next publish
@@ -267,15 +291,11 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     runlog.record_run(layout.run_log, run)
                     return result
 
-                def start_from_of(extraction: IncrementalSummary) -> Path | None:
-                    """The published file an incremental build copies; None for a full build."""
-                    return base.published if base and extraction.base_run == base.run_id else None
-
                 step = "gate_staging"
-                # an incremental build starts from a copy of the published file, made while the gate
-                # reads the staging CSVs (flows.publish.BackgroundCopy)
-                incremental_from = start_from_of(extraction)
-                first_copy = BackgroundCopy(incremental_from, layout.building) if incremental_from else None
+                # an incremental build's copy of the published file goes on while the gate reads the
+                # staging CSVs (flows.publish.BackgroundCopy), started here unless extraction started it
+                if incremental_from is not None and first_copy is None:
+                    first_copy = BackgroundCopy(incremental_from, layout.building)
                 # an incremental build's dbt starts while the gate runs (~4 s of a 1 % night's ~75 s at
                 # 100 000 forms; a full night would gain 1 % and hold its 134 MB through the gate)
                 if incremental_from is not None and STEPS["dbt_build"] is build_warehouse:

@@ -110,8 +110,9 @@ class BackgroundCopy:
     A night copies 3.4 GB twice at 100 000 forms, ~12 s each: an incremental build starts from
     a copy of the published file, and publishing copies the build beside the published file
     (two files, so a reader's file and the rollback copy never share pages). The load makes the
-    first while its staging gate runs and the second while its marts gate and row count read
-    the build, instead of waiting for each. The kernel copies (os.copy_file_range) in 64 MB
+    first while the changed files are parsed and its staging gate runs (flows.load starts it
+    when extraction finds that the staging CSVs change), and the second while its marts gate
+    and row count read the build, instead of waiting for each. The kernel copies (os.copy_file_range) in 64 MB
     steps, so `discard` stops a copy within one step when a gate fails or the load is stopped.
     With `flush`, the thread also flushes the copy to disk (fsync), which publishing needs
     before its rename: that wait is then spent during the gate too.

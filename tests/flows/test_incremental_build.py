@@ -53,14 +53,21 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥190\t366"), encoding="utf-8")
     (site.inbox / REMOVED).unlink()
     shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
-    copies: list[tuple[Path, Path]] = []
+    copies: list[tuple[Path, Path, bool] | str] = []  # and "extracted" when extraction returned
+    extract_changed = load_module.STEPS["extract_changed"]
 
     def recorded(source: Path, destination: Path, flush: bool = False) -> BackgroundCopy:
         copies.append((source, destination, flush))
         return BackgroundCopy(source, destination, flush)
 
+    def extract_then_note(*args, **kwargs):
+        summary = extract_changed(*args, **kwargs)
+        copies.append("extracted")
+        return summary
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_module, "BackgroundCopy", recorded)
+        patch.setitem(load_module.STEPS, "extract_changed", extract_then_note)
         spawned_second = record_dbt_spawns(patch)
         second = run_load(site.inbox, site.warehouse)
     changes = (site.staging / "changed_documents.csv").read_text(encoding="utf-8")
@@ -131,13 +138,15 @@ def test_the_first_night_is_full_and_the_next_builds_on_the_published_warehouse(
     assert {line.split(",")[1] for line in documents} == {CHANGED}
 
 
-def test_the_copies_are_made_while_the_gates_run(scenario):
-    """The incremental night copies the published file into its build during the staging gate,
-    and its build beside the published file during the marts gate, flushed to disk there
-    (flows.publish.BackgroundCopy)."""
+def test_the_copies_are_made_while_the_files_are_parsed_and_the_gates_run(scenario):
+    """The incremental night copies the published file into its build from when extraction finds
+    that the staging CSVs change, through the parsing and the staging gate, and its build beside
+    the published file during the marts gate, flushed to disk there (flows.publish.BackgroundCopy)."""
     site = scenario["site"]
     building = site.warehouse / "builds" / ".building.duckdb"
+    # the first copy starts while extraction runs (once it finds that the CSVs change)
     assert scenario["copies"] == [(site.published, building, False),  # a build needs no flush to disk
+                                  "extracted",
                                   (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp", True)]
     assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
 

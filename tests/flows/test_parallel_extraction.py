@@ -56,15 +56,22 @@ def test_streaming_landing_in_one_file_batches_is_byte_identical(inbox, unbatche
 def test_incremental_refresh_streams_the_same_bytes_from_a_process_pool_and_from_cache(inbox, unbatched, tmp_path):
     paths = list_documents(inbox)
     staging, quarantine = tmp_path / "staging", tmp_path / "quarantine"
-    first = refresh_staging(paths, inbox, staging, quarantine, mapper=ProcessPool(2), batch_bytes=1)
+    relandings: list[str] = []  # on_relanding: once per landing, before any file is parsed
+
+    def relanding(name: str):
+        return lambda: relandings.append(f"{name}: documents.csv {(staging / 'documents.csv').exists()}")
+
+    first = refresh_staging(paths, inbox, staging, quarantine, mapper=ProcessPool(2), batch_bytes=1,
+                            on_relanding=relanding("first"))
     assert staged(staging) == unbatched and len(first.parsed) == 7
     (staging / "documents.csv").unlink()  # forces a re-landing, every file from the cache
-    again = refresh_staging(paths, inbox, staging, quarantine)
+    again = refresh_staging(paths, inbox, staging, quarantine, on_relanding=relanding("again"))
     assert again.files_changed == 0 and not again.staging_unchanged
     assert staged(staging) == unbatched
     assert again.extraction.forms == first.extraction.forms == 16
-    unchanged = refresh_staging(paths, inbox, staging, quarantine)
+    unchanged = refresh_staging(paths, inbox, staging, quarantine, on_relanding=relanding("unchanged"))
     assert unchanged.staging_unchanged and unchanged.fingerprint == first.fingerprint
+    assert relandings == ["first: documents.csv False", "again: documents.csv False"]
     assert unchanged.extraction.forms == 16 and unchanged.quarantined == ["zz_corrupt.txt"]
 
 
