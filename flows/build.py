@@ -135,13 +135,19 @@ SELECTION_ARGS = {"--select", "-s", "--selector", "--models", "-m"}
 # A lean build (the full build of a large inbox, flows/gates.py `lean_night`) keeps the night's
 # process tree under 1 GB at 100 000 forms: one dbt thread, so that one model's query holds
 # memory at a time; DuckDB's memory_limit at 450MB (profiles/profiles.yml), beyond which it
-# spills to disk; preserve_insertion_order false, so that large tables can spill too. DuckDB's
-# process still takes ~1.9x its limit (dbt's Python ~170 MB, and allocations outside DuckDB's
-# buffer pool): at 1GB and two threads dbt's process peaked at 1.34 GB, at 450MB and one thread
-# at 0.86 GB (bench site of 100 000 forms, 2026-12-02). At 400MB and two threads fact_indicator
-# ran out of memory. The caller's own --threads or PERFBUDGET_DUCKDB_* settings win.
+# spills to disk; preserve_insertion_order false, so that large tables can spill too; and
+# DuckDB's allocator handing freed memory back to the system after any task that allocated 16MB
+# (allocator_flush_threshold, DuckDB's default 128MB) and in a background thread. DuckDB's
+# process still takes more than its limit (dbt's Python ~170 MB, and allocations outside DuckDB's
+# buffer pool): at 1GB and two threads dbt's process peaked at 1.34 GB; at 450MB and one thread
+# at 0.83-0.98 GB from run to run, which left the tree over 1 GB (1.05 GB in the bench of
+# 2026-12-02 17:18); with the allocator settings too, 0.82 GB (the same dbt build alone: 0.98
+# GB without them; 0.80 GB at 400MB). At 400MB and two threads fact_indicator ran out of memory.
+# The caller's own --threads or PERFBUDGET_DUCKDB_* settings win.
 LEAN_ARGS = ["--threads", "1"]
-LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER": "false"}
+LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER": "false",
+                 "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD": "16MB",
+                 "PERFBUDGET_DUCKDB_ALLOCATOR_BACKGROUND_THREADS": "true"}
 PARTIAL_PARSE = "partial_parse.msgpack"
 # set for a dbt process started ahead of its build: it loads dbt, then waits for "go" on stdin
 WAIT_FOR_GO = "PERFBUDGET_DBT_WAIT_FOR_GO"

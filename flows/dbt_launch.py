@@ -53,7 +53,8 @@ def tie_to(parent_pid: int) -> None:
 # sets other values than every other build, and with them in the hash the night after a lean
 # full build parsed the whole project again (8 s of a 1 % night at 100 000 forms, 2026-12-02)
 RESOURCE_SETTINGS = frozenset({"memory_limit", "preserve_insertion_order", "checkpoint_threshold", "threads",
-                               "temp_directory", "max_temp_directory_size"})
+                               "temp_directory", "max_temp_directory_size", "allocator_flush_threshold",
+                               "allocator_background_threads"})
 
 
 def _parsed_as(key: str, value: object) -> object:

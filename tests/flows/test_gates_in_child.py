@@ -103,6 +103,7 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
 
     monkeypatch.delenv("PERFBUDGET_DUCKDB_MEMORY_LIMIT", raising=False)
     monkeypatch.delenv("PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER", raising=False)
+    monkeypatch.delenv("PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD", raising=False)
     monkeypatch.delenv("PERFBUDGET_DBT_ARGS", raising=False)
 
     def invocation(lean: bool, extra_args: list[str] | None = None):
@@ -113,7 +114,9 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
     assert lean.command[lean.command.index("--threads") + 1] == "1" and "--threads" not in usual.command
     assert (lean.env["PERFBUDGET_DUCKDB_MEMORY_LIMIT"], lean.env["PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER"]) == (
         "450MB", "false")
+    assert lean.env["PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD"] == "16MB"
     assert "PERFBUDGET_DUCKDB_MEMORY_LIMIT" not in usual.env  # the profile's 1GB, insertion order kept
+    assert "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD" not in usual.env
     assert "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER" not in usual.env
     monkeypatch.setenv("PERFBUDGET_DUCKDB_MEMORY_LIMIT", "2GB")
     told = invocation(True, ["--threads", "4"])
