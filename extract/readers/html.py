@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import partial
 from itertools import count, filterfalse, islice, repeat
 
 import lxml.etree
@@ -35,7 +36,6 @@ BLOCK_TAGS = frozenset({
 SKIPPED_TAGS = frozenset({"head", "script", "style", "noscript", "template", "title", "object", "iframe",
                           "select", "option", "button", "svg", "math"})
 MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534  # the HTML standard's limits
-_COLS = tuple(str(col) for col in range(1, 257))  # "1".."256": the column part of a cell's source_ref
 
 # The stream's marks: HARD a `<br>` (kept even when repeated), SOFT the edge of a block element
 # (breaks the line unless it is already broken or nothing came yet), TABLE around a data table,
@@ -182,36 +182,39 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
     and right as taken; a span that would overlap an earlier cell is cut short there, as browsers
     do. Only positions below a cell's own row need marking: the next cell of a row starts right of
     the last. A row none of whose cells has a span attribute is placed in one go: its cells take
-    the first columns that no span from above holds. The table is given as its rows' texts and
-    refs and the cells that span (`Table.laid_out`), which is what the layout code reads: no
-    cell of a row is made unless one of them spans."""
+    the first columns that no span from above holds. The table is given as its rows' texts, the
+    columns of the 1×1 cells of the rows a span reaches, and the cells that span
+    (`Table.laid_out`), which is what the layout code reads: no cell of a row is made unless
+    one of them spans, and no cell's ref unless the pipeline asks for it (`_cell_ref`)."""
     row_mark, cell_mark, attr = marks[3], marks[4], marks[5]
     new = tuple.__new__
     lines = segment.split(row_mark)[1:]
     n_rows = len(lines)
     taken: dict[int, set[int]] = {}  # grid row → columns taken by a rowspan from a row above
     row_texts: list[tuple[str, ...]] = []
-    row_refs: list[tuple[str, ...]] = []
+    ones: dict[int, list[int]] = {}  # grid row → its 1×1 cells' columns, for a row not side by side from 0
     spanning: dict[int, tuple[Cell, ...]] = {}  # grid row → its cells that span
     n_cols = 0
     has_text = False
     for r, line in enumerate(lines):
         row_taken = taken.get(r)
-        prefix = f"table {number} row {r + 1} col "
         if attr not in line:  # no cell of the row spans
             texts = _trimmed(line.split(cell_mark)[1:])
-            width = len(texts)
-            cols = list(islice(filterfalse(row_taken.__contains__, count()), width)) if row_taken else range(width)
-            if not cols or cols[-1] < len(_COLS):
-                has_text = has_text or any(texts)
-                refs = list(map(prefix.__add__, _COLS[:width])) if not row_taken else [prefix + _COLS[c] for c in cols]
-                end = cols[-1] + 1 if cols else 0
-                row_texts.append(tuple(texts) if not row_taken else _placed(texts, cols, end))
-                row_refs.append(tuple(refs) if not row_taken else _placed(refs, cols, end))
-                if end > n_cols:
-                    n_cols = end
+            has_text = has_text or any(texts)
+            if not row_taken:
+                row_texts.append(tuple(texts))
+                if len(texts) > n_cols:
+                    n_cols = len(texts)
                 continue
-        texts, cols, refs, spans = [], [], [], []
+            cols = list(islice(filterfalse(row_taken.__contains__, count()), len(texts)))
+            end = cols[-1] + 1 if cols else 0
+            row_texts.append(_placed(texts, cols, end))
+            ones[r] = cols
+            if end > n_cols:
+                n_cols = end
+            continue
+        texts, cols, own = [], [], []
+        spans = []
         c = 0
         for text in line.split(cell_mark)[1:]:
             if row_taken:
@@ -235,20 +238,25 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
             texts.append(text)
             cols.append(c)
             if row_span > 1 or col_span > 1:
-                spans.append(new(Cell, (text, r, c, row_span, col_span, prefix + str(c + 1), None)))
-                refs.append("")
+                spans.append(new(Cell, (text, r, c, row_span, col_span, _cell_ref(number, r, c), None)))
             else:
-                refs.append(prefix + str(c + 1))
+                own.append(c)
             c += col_span
         if c > n_cols:  # where the row's last cell ends: the cells of a row only go right
             n_cols = c
         row_texts.append(_placed(texts, cols, c))
-        row_refs.append(_placed(refs, cols, c))
+        ones[r] = own
         if spans:
             spanning[r] = tuple(spans)
     if not has_text:
         return None
-    return Table.laid_out(tuple(row_texts), tuple(row_refs), spanning, n_cols, f"table {number}")
+    return Table.laid_out(tuple(row_texts), ones, spanning, n_cols, f"table {number}", partial(_cell_ref, number))
+
+
+def _cell_ref(number: int, row: int, col: int) -> str:
+    """The `source_ref` of the cell at grid (row, col) of the page's table `number`, all 0-based
+    but the table's number."""
+    return f"table {number} row {row + 1} col {col + 1}"
 
 
 def _placed(texts: list[str], cols: Sequence[int], width: int) -> tuple[str, ...]:
