@@ -119,7 +119,7 @@ def _layout(stream: str, marks: str) -> str:
     of page text at once: whitespace one space, runs of spaces one; a SOFT break at the start of
     a text or right after another break gives nothing, any other break one line; the spaces
     around a line break dropped, runs of empty lines one. What is left, the spaces at either end
-    of a text, is trimmed per text once the stream is cut (`_trimmed`). Only `str.replace` and
+    of a text, is trimmed per text once the stream is cut (`read_table`). Only `str.replace` and
     `in`, which run through the text in C at memory speed; a regular expression takes 10-20
     times as long per character."""
     hard, soft = marks[0], marks[1]
@@ -156,11 +156,6 @@ def _runs_to_one(text: str, run: str, one: str) -> str:
     return text
 
 
-def _trimmed(texts: list[str]) -> list[str]:
-    """Texts of the laid-out stream trimmed at both ends, as `clean_text` trims a text."""
-    return list(map(str.strip, texts, repeat(_TRIM, len(texts))))
-
-
 def _span(value: str, limit: int) -> int:
     """A rowspan/colspan attribute as a browser reads it: leading digits, at least 1 (rowspan 0
     means "to the end of the table" and is returned as 0 for the caller to resolve)."""
@@ -192,26 +187,25 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
     n_rows = len(lines)
     taken: dict[int, set[int]] = {}  # grid row → columns taken by a rowspan from a row above
     row_texts: list[tuple[str, ...]] = []
-    ones: dict[int, list[int]] = {}  # grid row → its 1×1 cells' columns, for a row not side by side from 0
+    ones: dict[int, Sequence[int]] = {}  # grid row → its 1×1 cells' columns, for a row not side by side from 0
     spanning: dict[int, tuple[Cell, ...]] = {}  # grid row → its cells that span
     n_cols = 0
     has_text = False
+    strip, trim = str.strip, repeat(_TRIM)
     for r, line in enumerate(lines):
         row_taken = taken.get(r)
         if attr not in line:  # no cell of the row spans
-            texts = _trimmed(line.split(cell_mark)[1:])
+            texts = tuple(map(strip, line.split(cell_mark)[1:], trim))
             has_text = has_text or any(texts)
             if not row_taken:
-                row_texts.append(tuple(texts))
+                row_texts.append(texts)
                 if len(texts) > n_cols:
                     n_cols = len(texts)
                 continue
-            cols = list(islice(filterfalse(row_taken.__contains__, count()), len(texts)))
-            end = cols[-1] + 1 if cols else 0
-            row_texts.append(_placed(texts, cols, end))
-            ones[r] = cols
-            if end > n_cols:
-                n_cols = end
+            placed, ones[r] = _after_taken(texts, row_taken)
+            row_texts.append(placed)
+            if len(placed) > n_cols:
+                n_cols = len(placed)
             continue
         texts, cols, own = [], [], []
         spans = []
@@ -253,13 +247,26 @@ def read_table(segment: str, number: int, marks: str) -> Table | None:
     return Table.laid_out(tuple(row_texts), ones, spanning, n_cols, f"table {number}", partial(_cell_ref, number))
 
 
+def _after_taken(texts: tuple[str, ...], taken: set[int]) -> tuple[tuple[str, ...], Sequence[int]]:
+    """A row's texts placed in the first columns no span from above holds (`taken`), as
+    `Table.row_texts` gives them, and those columns. The usual row under a merged label is
+    taken at its first columns only: its texts follow that many empty positions."""
+    if not texts:
+        return (), ()
+    width, n_taken = len(texts), len(taken)
+    if max(taken) == n_taken - 1:  # columns 0 .. n_taken - 1
+        return ("",) * n_taken + texts, range(n_taken, n_taken + width)
+    cols = list(islice(filterfalse(taken.__contains__, count()), width))
+    return _placed(texts, cols, cols[-1] + 1), cols
+
+
 def _cell_ref(number: int, row: int, col: int) -> str:
     """The `source_ref` of the cell at grid (row, col) of the page's table `number`, all 0-based
     but the table's number."""
     return f"table {number} row {row + 1} col {col + 1}"
 
 
-def _placed(texts: list[str], cols: Sequence[int], width: int) -> tuple[str, ...]:
+def _placed(texts: Sequence[str], cols: Sequence[int], width: int) -> tuple[str, ...]:
     """A row's texts as `Table.row_texts` gives them: each at its column, "" between, `width`
     wide (where the row's last cell ends)."""
     line = [""] * width
