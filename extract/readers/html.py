@@ -167,15 +167,27 @@ def _layout(stream: str, marks: str) -> str:
         stream = stream.replace(hard, "\n")
     stream = _runs_to_one(stream, "  ", " ")
     if "\n" in stream:
-        changed = True
-        while changed:
-            changed = False
-            for space in _LINE_SPACE:
-                for pair in (space + "\n", "\n" + space):
-                    if pair in stream:
-                        stream = stream.replace(pair, "\n")
-                        changed = True
+        stream = _line_ends_trimmed(stream)
         stream = _runs_to_one(stream, "\n\n\n", "\n\n")
+    return stream
+
+
+def _line_ends_trimmed(stream: str) -> str:
+    """The stream without the spaces around its line breaks. A page whose only spaces are
+    ASCII ones (most: the others are ideographic, no-break and BOM) has no run of them left
+    (`_layout` made each run one), so one pass each side of the breaks takes them all; any
+    other is passed over until no space is next to a break (a run of mixed spaces loses one a
+    pass). Each pass looks through the whole stream: the loop took 16 of them at least."""
+    if not any(space in stream for space in _LINE_SPACE[1:]):
+        return stream.replace(" \n", "\n").replace("\n ", "\n")
+    changed = True
+    while changed:
+        changed = False
+        for space in _LINE_SPACE:
+            for pair in (space + "\n", "\n" + space):
+                if pair in stream:
+                    stream = stream.replace(pair, "\n")
+                    changed = True
     return stream
 
 
