@@ -48,6 +48,10 @@ _MARK_POOL = tuple(chr(code) for code in range(0xFDD0, 0xFDF0)) + tuple(
     chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
 _LINE_SPACE = CELL_SPACE.replace("\t", "")  # trimmed around a line break (tabs are spaces by then)
 _TRIM = CELL_SPACE + "\n"
+_SPAN_NAMES = ("rowspan", "colspan")
+# Encodings `decode_html` reads pages with that write each ASCII character as its own byte (a
+# multibyte character may hold bytes that look like ASCII: a false find only costs a walk)
+_ASCII_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "gb18030", "big5", "cp1252"})
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
 
 _STREAM = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -97,15 +101,38 @@ def _stylesheet(marks: str) -> lxml.etree.XSLT:
     return xslt
 
 
-def _mark_spans(root: lxml.etree._Element, attr: str) -> None:
+def _span_names(data: bytes, encoding: str) -> tuple[str, ...]:
+    """Which of the span attributes the page may hold: those its bytes name, in any case, when
+    it was read with an encoding that writes ASCII as itself; both for any other. Each one
+    asked for is a walk of the whole tree (`_mark_spans`), a few times the cost of looking
+    through the bytes, and most pages hold no colspan (a form's merged labels span rows)."""
+    if encoding.split()[0] not in _ASCII_ENCODINGS:
+        return _SPAN_NAMES
+    lowered = None
+    names = []
+    for name in _SPAN_NAMES:
+        found = name.encode() in data
+        if not found:
+            lowered = data.lower() if lowered is None else lowered
+            found = name.encode() in lowered
+        if found:
+            names.append(name)
+    return tuple(names)
+
+
+def _mark_spans(root: lxml.etree._Element, attr: str, names: tuple[str, ...]) -> None:
     """Lead the text of each data-table cell (a `td`/`th` the stylesheet reads as a cell) that
     has a rowspan or colspan with them between ATTR marks, `ATTR rowspan ATTR colspan ATTR`
     (an absent one empty), as the stream gives them to `read_table`. The cells are found by one
-    XPath over the page (a form has a few dozen) and handed to Python alone: the stream is what
-    the stylesheet gave when it asked every cell."""
-    spans = _local.__dict__.get("spans")
+    XPath over the page for the attributes it may hold (`names`, `_span_names`; a form has a few
+    dozen such cells) and handed to Python alone: the stream is what the stylesheet gave when it
+    asked every cell."""
+    if not names:
+        return
+    paths: dict[tuple[str, ...], lxml.etree.XPath] = _local.__dict__.setdefault("span_paths", {})
+    spans = paths.get(names)
     if spans is None:
-        spans = _local.spans = lxml.etree.XPath("//@rowspan|//@colspan")
+        spans = paths[names] = lxml.etree.XPath("|".join(f"//@{name}" for name in names))
     data_tables: dict[lxml.etree._Element, bool] = {}
     for cell in {value.getparent() for value in spans(root)}:
         if cell.tag in ("td", "th") and _is_data_cell(cell, data_tables):
@@ -359,7 +386,7 @@ def read_html(name: str, data: bytes) -> Document:
     except (lxml.etree.ParserError, ValueError) as err:
         raise ReaderError("corrupt_file", f"lxml could not parse the page: {err}", None) from err
     marks = _marks(text)
-    _mark_spans(root, marks[5])
+    _mark_spans(root, marks[5], _span_names(data, encoding))
     stream = str(_stylesheet(marks)(root))
     blocks = _blocks(_layout(stream, marks), marks)
     if not blocks:
