@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import Protocol
 
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")
 _PARENS = str.maketrans({"（": "(", "）": ")"})
@@ -19,7 +20,17 @@ _AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 _IDEOGRAPH = re.compile("[\u4e00-\u9fff]")  # CJK Unified Ideographs (no decomposition mappings)
 
 
-@dataclass(slots=True)  # not frozen: one per line of every file, and a frozen one is 3× slower to build
+class RefSource(Protocol):
+    """The refs of the rows of one table, made for a row when asked: a laid-out table's rows
+    (extract/document_rows.py) share one, and the pipeline asks for the refs of the few cells
+    that land in a staging row only."""
+
+    def row_refs(self, line_no: int) -> tuple[str, ...]:
+        """The refs of the row at position `line_no`, one per grid position."""
+        ...
+
+
+@dataclass(slots=True, eq=False)  # not frozen: one per line of every file, and a frozen one is 3× slower to build
 class Row:
     """One row of a form as the layout code reads it, whatever the format: a text line, a
     paragraph or a table row (extract/document_rows.py makes them from the readers' model).
@@ -29,20 +40,36 @@ class Row:
     grid position (a merged cell's text at its origin only, "" where a span covers), `filled`
     the (column, text) of the non-empty ones, which is what the layout code mostly reads.
     Where it came from: `source_line` (text documents) and `refs`, one locator per position
-    (empty for a text line, whose every cell is `L<line>`). `covered` maps a position that a
-    cell from a row above spans down over (a merged label the format declares) to that
-    cell's text."""
+    (empty for a text line, whose every cell is `L<line>`), or the `RefSource` that makes them
+    when asked (`all_refs`, `ref`): a web page's or sheet's rows, whose refs are mostly never
+    read. `covered` maps a position that a cell from a row above spans down over (a merged
+    label the format declares) to that cell's text. Rows are equal when their fields are, the
+    refs compared as `all_refs` gives them."""
 
     line_no: int
     cells: tuple[str, ...]
     filled: tuple[tuple[int, str], ...]
     source_line: int | None = None
-    refs: tuple[str, ...] = ()
+    refs: tuple[str, ...] | RefSource = ()
     covered: Mapping[int, str] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return (self.line_no, self.cells, self.filled, self.source_line, self.all_refs(), self.covered) == (
+            other.line_no, other.cells, other.filled, other.source_line, other.all_refs(), other.covered)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass's own equality left it
 
     @property
     def is_blank(self) -> bool:
         return not self.filled
+
+    def all_refs(self) -> tuple[str, ...]:
+        """One locator per position ("" where no cell holds it), made now for a row whose refs
+        are made when asked."""
+        refs = self.refs
+        return refs if refs.__class__ is tuple else refs.row_refs(self.line_no)  # type: ignore[union-attr]
 
     def spanned_text(self, col: int | None) -> str | None:
         """The text of the cell from a row above that spans down over position `col`, if any."""
@@ -50,11 +77,12 @@ class Row:
 
     def ref(self, col: int | None = None) -> str:
         """The locator of the cell at `col` (of the row's first filled cell when None)."""
-        if not self.refs:
+        refs = self.all_refs()
+        if not refs:
             return f"L{self.source_line if self.source_line is not None else self.line_no}"
         if col is None:
             col = self.filled[0][0] if self.filled else 0
-        return self.refs[col] if 0 <= col < len(self.refs) and self.refs[col] else self.refs[0]
+        return refs[col] if 0 <= col < len(refs) and refs[col] else refs[0]
 
 
 _CELL_SPACE = " \t\u3000\u00a0\ufeff"

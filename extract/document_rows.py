@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from itertools import repeat
 from operator import attrgetter, itemgetter
 
 from extract.cells import Row
-from extract.readers.model import Cell, Document, Paragraph, Table, resolve_grid
+from extract.readers.model import Cell, Document, LaidOut, Paragraph, Table, resolve_grid
 
 _TEXT_FORMAT = "text"
 _TEXT_OF = itemgetter(1)
@@ -76,7 +77,7 @@ def _table_rows(table: Table, rows: list[Row], by_line: bool) -> None:
     texts = table.row_texts()
     laid_out = table.laid_out_rows() if not by_line else None
     if laid_out is not None:
-        _laid_out_rows(table, texts, *laid_out, rows)
+        _laid_out_rows(table, texts, laid_out, rows)
         return
     if table.has_spans and not by_line:
         _spanned_rows(table, texts, rows)
@@ -122,46 +123,68 @@ def _spanned_rows(table: Table, texts: tuple[tuple[str, ...], ...], rows: list[R
                         covered.pop(r, {})))
 
 
-def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
-                   others: Mapping[int, tuple[Cell, ...]], rows: list[Row]) -> None:
-    """The rows of a `Table.laid_out` table (the web page and sheet readers'), from the texts and
-    refs its reader gave, with no cell made: what `_spanned_rows` (with spans) or the loop over
-    cells in `_table_rows` (without) give for the same cells. A row that holds only 1×1 cells and
-    that no span from above reaches is its texts and refs as given. In any other row the row's
-    other cells claim their positions as `_place` places them (the claimants' refs are kept, None:
-    no claimant, instead of the cells themselves), and then each 1×1 cell its own position if
-    it is still free: a position a cell of the row covers lies at or right of that cell's
-    column, so the cells that could claim it before a 1×1 cell there, in reading order, are the
-    row's other cells and the spans from above, never another 1×1 cell. No 1×1 cell is made."""
-    if not others:
-        for row_texts, refs in zip(texts, row_refs, strict=True):
-            rows.append(Row(len(rows) + 1, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), None, refs))
+def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], laid_out: LaidOut, rows: list[Row]) -> None:
+    """The rows of a `Table.laid_out` table (the web page and sheet readers'), from the texts its
+    reader gave, with no cell made: what `_spanned_rows` (with spans) or the loop over cells in
+    `_table_rows` (without) give for the same cells. The rows are made in one `map` (a Python
+    call per row, `Row`'s, and nothing else), their refs left to `_LaidOutRefs`, made for a row
+    when a ref of it is asked. In a table with spans the cells that span (and any other cell the
+    1×1 ones do not give) claim their positions first, in reading order, as `_place` places
+    them (the claimants' refs are kept, None: no claimant, instead of the cells themselves),
+    and each 1×1 cell then has its own position if it is still free: a position a cell of the
+    row covers lies at or right of that cell's column, so the cells that could claim it before
+    a 1×1 cell there, in reading order, are the row's other cells and the spans from above,
+    never another 1×1 cell. No 1×1 cell is made."""
+    first, n_rows = len(rows) + 1, len(texts)
+    filled = map(tuple, map(filter, repeat(_TEXT_OF), map(enumerate, texts)))
+    if not table.has_spans:
+        refs = _LaidOutRefs(first, texts, laid_out, None, {})
+        rows.extend(map(Row, range(first, first + n_rows), texts, filled, repeat(None), repeat(refs)))
         return
-    if not table.has_spans:  # cells besides the refs' that do not span: a merged range of one visible cell
-        for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
-            if r in others:
-                placed = list(refs)
-                for cell in others[r]:
-                    placed[cell.col] = cell.source_ref
-                refs = tuple(placed)
-            rows.append(Row(len(rows) + 1, row_texts, _filled(row_texts), None, refs))
-        return
-    n_rows, n_cols = len(texts), table.n_cols
-    pad = ("",) * n_cols
-    claims: dict[int, list[str | None]] = {}  # grid rows below the current one that a span reaches
+    n_cols = table.n_cols
+    claims: dict[int, list[str | None]] = {}  # grid row → the refs of the cells that claimed its positions
     covered: dict[int, dict[int, str]] = {}
-    for r, (row_texts, refs) in enumerate(zip(texts, row_refs, strict=True)):
-        placed = refs if len(refs) == n_cols else refs[:n_cols] + pad[len(refs):]
-        line = claims.pop(r, None) if claims else None
-        own = others.get(r)
-        if own is not None:
-            line = line or [None] * n_cols
-            for cell in own:
-                _claim(cell, line, claims, covered, n_rows, n_cols)
-        if line is not None:  # the 1×1 cells, each at its own column: its ref unless a cell above or a span claimed it
-            placed = tuple([ref if claim is None else claim for claim, ref in zip(line, placed, strict=True)])
-        rows.append(Row(len(rows) + 1, row_texts, tuple(filter(_TEXT_OF, enumerate(row_texts))), None, placed,
-                        covered.pop(r, {})))
+    for r in sorted(laid_out.others):
+        line = claims.get(r) or claims.setdefault(r, [None] * n_cols)
+        for cell in laid_out.others[r]:
+            _claim(cell, line, claims, covered, n_rows, n_cols)
+    refs = _LaidOutRefs(first, texts, laid_out, n_cols, claims)
+    rows.extend(map(Row, range(first, first + n_rows), texts, filled, repeat(None), repeat(refs),
+                    [covered.get(r) or {} for r in range(n_rows)]))
+
+
+class _LaidOutRefs:
+    """The refs of a laid-out table's rows (`Row.refs`), one for all its rows: a row's are made
+    when one of them is asked (`Row.ref`, for the few cells that land in a staging row), as the
+    eager rows had them. A row holds its 1×1 cells' refs (`LaidOut.locate`), "" where it holds
+    none, as wide as its texts; with spans (`n_cols` given) `n_cols` wide, each position a span
+    or another cell claimed (`claims`) taking that cell's ref; without, its other cells' refs at
+    their columns. Rows are found by their position: the table's rows are consecutive from
+    `first`."""
+
+    __slots__ = ("_first", "_texts", "_laid_out", "_n_cols", "_claims")
+
+    def __init__(self, first: int, texts: tuple[tuple[str, ...], ...], laid_out: LaidOut, n_cols: int | None,
+                 claims: Mapping[int, list[str | None]]) -> None:
+        self._first, self._texts, self._laid_out, self._n_cols, self._claims = first, texts, laid_out, n_cols, claims
+
+    def row_refs(self, line_no: int) -> tuple[str, ...]:
+        """The refs of the row at position `line_no`, one per position."""
+        r = line_no - self._first
+        width = len(self._texts[r])
+        laid_out, n_cols = self._laid_out, self._n_cols
+        refs = [""] * (width if n_cols is None else n_cols)
+        for col in laid_out.one_cols(r, width):
+            if col < len(refs):
+                refs[col] = laid_out.locate(r, col)
+        if n_cols is None:
+            for cell in laid_out.others.get(r, ()):
+                refs[cell.col] = cell.source_ref
+            return tuple(refs)
+        claims = self._claims.get(r)
+        if claims is not None:
+            refs = [ref if claim is None else claim for claim, ref in zip(claims, refs, strict=True)]
+        return tuple(refs)
 
 
 def _claim(cell: Cell, line: list[str | None], claims: dict[int, list[str | None]],

@@ -10,7 +10,7 @@ dataclass costs seven `object.__setattr__` calls to build where a tuple is one a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
 from functools import partial
 from operator import itemgetter
@@ -81,12 +81,12 @@ class OpenCell:
 class _Answers:
     """Where a `Table` keeps what it was asked once (its row texts, whether it has spans, its
     rows' text lines) and, for a deferred table, how to make its cells, and, for a laid-out
-    one, its rows' refs and the cells they do not give: the layout code asks the first three
-    of every table. Slots of a base class, not dataclass fields, so the table's fields,
+    one, where its 1×1 cells sit, how they are named and its other cells (`LaidOut`): the
+    layout code asks the first three of every table. Slots of a base class, not dataclass fields, so the table's fields,
     equality and `dataclasses.replace` are untouched (a replaced table starts with nothing
     kept)."""
 
-    __slots__ = ("_row_texts", "_has_spans", "_row_lines", "_make_rows", "_row_refs", "_other_cells")
+    __slots__ = ("_row_texts", "_has_spans", "_row_lines", "_make_rows", "_laid_out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,31 +130,37 @@ class Table(_Answers):
         return table
 
     @classmethod
-    def laid_out(cls, row_texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
-                 other_cells: Mapping[int, tuple[Cell, ...]], n_cols: int, source_ref: str) -> Table:
-        """A table of a format without lines, given as its rows' texts and refs, its cells made
-        the first time `rows` is read (`laid_out_cells`, then kept).
+    def laid_out(cls, row_texts: tuple[tuple[str, ...], ...], ones: Mapping[int, Sequence[int]],
+                 other_cells: Mapping[int, tuple[Cell, ...]], n_cols: int, source_ref: str,
+                 locate: Callable[[int, int], str]) -> Table:
+        """A table of a format without lines, given as its rows' texts, where its 1×1 cells sit
+        and how they are named, its cells made the first time `rows` is read (`laid_out_cells`,
+        then kept).
 
-        Row r's `row_refs[r]` is as long as `row_texts[r]`: a position with a ref holds a 1×1
-        cell of that text and ref, "" marks a position no such cell holds. `other_cells[r]`
-        are the row's cells the refs do not give (those that span, in reading order), each at
-        a column no 1×1 cell of the row holds; `row_texts[r]` must be what `row_texts()` makes
-        of the row's cells. The web page and sheet readers know all this as they place their
-        cells, and it is what extract/document_rows.py reads of a table: most rows of a form
-        hold no span, so the pipeline never makes a cell of them (a cell is one tuple and
-        building them cost the readers as much as the rest of their Python)."""
+        Row r holds a 1×1 cell of its text at each column of `ones[r]` (ascending), or, for a
+        row `ones` does not list, at every position of `row_texts[r]`; `locate(r, c)` is the
+        `source_ref` of the 1×1 cell at grid (r, c). `other_cells[r]` are the row's cells
+        those do not give (those that span, in reading order), each at a column no 1×1 cell of
+        the row holds; `row_texts[r]` must be what `row_texts()` makes of the row's cells. The
+        web page and sheet readers know all this as they place their cells, and it is what
+        extract/document_rows.py reads of a table: most rows of a form hold no span, so the
+        pipeline never makes a cell of them, nor a ref: a locator string per cell was a tenth
+        of a web page's whole read (rows_of included), and the pipeline reads the refs of the
+        few cells that land in a staging row only (`Row.ref`)."""
         table = cls.__new__(cls)
         has_spans = any(cell.row_span > 1 or cell.col_span > 1 for cells in other_cells.values() for cell in cells)
+        laid_out = LaidOut(ones, other_cells, locate)
         for name, value in (("n_cols", n_cols), ("source_ref", source_ref), ("_row_texts", row_texts),
-                            ("_row_refs", row_refs), ("_other_cells", other_cells), ("_has_spans", has_spans),
-                            ("_make_rows", partial(_laid_out_rows, row_texts, row_refs, other_cells))):
+                            ("_laid_out", laid_out), ("_has_spans", has_spans),
+                            ("_make_rows", partial(_laid_out_rows, row_texts, laid_out))):
             object.__setattr__(table, name, value)
         return table
 
-    def laid_out_rows(self) -> tuple[tuple[tuple[str, ...], ...], Mapping[int, tuple[Cell, ...]]] | None:
-        """The row refs and other cells of a `laid_out` table; None for any other table."""
+    def laid_out_rows(self) -> LaidOut | None:
+        """Where the 1×1 cells of a `laid_out` table sit, how they are named and its other
+        cells; None for any other table."""
         try:
-            return self._row_refs, self._other_cells
+            return self._laid_out
         except AttributeError:
             return None
 
@@ -227,21 +233,34 @@ class Table(_Answers):
 _COL_OF = itemgetter(2)  # a Cell's column
 
 
-def laid_out_cells(row: int, texts: tuple[str, ...], refs: tuple[str, ...], others: tuple[Cell, ...] | None,
-                   ) -> list[Cell]:
+class LaidOut(NamedTuple):
+    """What a `Table.laid_out` table was given besides its row texts (see there): the columns of
+    each listed row's 1×1 cells, the cells that those do not give, by row, and the ref of the
+    1×1 cell at (row, col)."""
+
+    ones: Mapping[int, Sequence[int]]
+    others: Mapping[int, tuple[Cell, ...]]
+    locate: Callable[[int, int], str]
+
+    def one_cols(self, row: int, width: int) -> Sequence[int]:
+        """The columns of row `row`'s 1×1 cells, `width` the length of its texts."""
+        cols = self.ones.get(row)
+        return range(width) if cols is None else cols
+
+
+def laid_out_cells(row: int, texts: tuple[str, ...], laid_out: LaidOut) -> list[Cell]:
     """The cells of grid row `row` of a `Table.laid_out` table, left to right: a 1×1 cell at each
-    position with a ref, and the row's other cells (ahead of a 1×1 cell at the same column)."""
-    new = tuple.__new__
-    cells = [new(Cell, (text, row, col, 1, 1, ref, None))
-             for col, (text, ref) in enumerate(zip(texts, refs, strict=True)) if ref]
+    of its columns, and the row's other cells (ahead of a 1×1 cell at the same column)."""
+    new, locate = tuple.__new__, laid_out.locate
+    cells = [new(Cell, (texts[col], row, col, 1, 1, locate(row, col), None))
+             for col in laid_out.one_cols(row, len(texts))]
+    others = laid_out.others.get(row)
     return sorted([*others, *cells], key=_COL_OF) if others else cells
 
 
-def _laid_out_rows(row_texts: tuple[tuple[str, ...], ...], row_refs: tuple[tuple[str, ...], ...],
-                   other_cells: Mapping[int, tuple[Cell, ...]]) -> tuple[tuple[Cell, ...], ...]:
+def _laid_out_rows(row_texts: tuple[tuple[str, ...], ...], laid_out: LaidOut) -> tuple[tuple[Cell, ...], ...]:
     """The cells of a `Table.laid_out` table, row by row."""
-    return tuple([tuple(laid_out_cells(row, texts, refs, other_cells.get(row)))
-                  for row, (texts, refs) in enumerate(zip(row_texts, row_refs, strict=True))])
+    return tuple([tuple(laid_out_cells(row, texts, laid_out)) for row, texts in enumerate(row_texts)])
 
 
 class Paragraph(NamedTuple):

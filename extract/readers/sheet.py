@@ -8,6 +8,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from extract.readers.model import Cell, Table
 from extract.readers.textnorm import clean_text
@@ -86,29 +87,33 @@ def _merged_cells(texts: Sequence[Sequence[str]], rows: list[int], cols: list[in
     return covered, merged, last_row, last_col
 
 
-def _merged_row(line: Sequence[str], refs: tuple[str, ...], row_covered: set[int],
-                origins: dict[int, list[Cell]] | None) -> tuple[tuple[str, ...], tuple[str, ...], list[Cell]]:
-    """A grid row inside merged ranges, `line` and `refs` its texts and refs up to the table's
-    last column: its texts and refs with the ranges' positions emptied (a range holds no cell of
-    its own there) and the ranges' texts at the origins the row holds, trailing empties dropped,
-    and the range cells whose origin it holds, left to right."""
-    texts, refs_here = list(line), list(refs)
-    kept = len(refs_here)
+def _merged_row(line: Sequence[str], row_covered: set[int],
+                origins: dict[int, list[Cell]] | None) -> tuple[tuple[str, ...], list[int], list[Cell]]:
+    """A grid row inside merged ranges, `line` its texts up to the table's last column: its texts
+    with the ranges' positions emptied (a range holds no cell of its own there) and the ranges'
+    texts at the origins the row holds, trailing positions without a cell dropped, the columns
+    of its own (1×1) cells, and the range cells whose origin it holds, left to right."""
+    texts = list(line)
+    kept = len(texts)
     for j in row_covered:
         if j < kept:
-            texts[j] = refs_here[j] = ""
-    width = kept
-    while width and not refs_here[width - 1]:
-        width -= 1
+            texts[j] = ""
+    own = [j for j in range(kept) if j not in row_covered]
+    width = own[-1] + 1 if own else 0
     cells = [cell for j in sorted(origins) if j < kept for cell in origins[j]] if origins else []
     for cell in cells:
         end = cell.col + cell.col_span
         if end > len(texts):  # a merged range reaching past the last column with a text
             texts.extend([""] * (end - len(texts)))
-            refs_here.extend([""] * (end - len(refs_here)))
         width = max(width, end)
         texts[cell.col] = cell.text
-    return tuple(texts[:width]), tuple(refs_here[:width]), cells
+    return tuple(texts[:width]), own, cells
+
+
+def _cell_ref(ref: str, rows: Sequence[int], cols: Sequence[int], row: int, col: int) -> str:
+    """The address of the cell at grid (row, col) of the sheet `ref` whose visible rows and
+    columns are `rows` and `cols` (`Sheet1!C12`): made only when the pipeline asks for it."""
+    return f"{ref}!{column_letter(cols[col])}{rows[row]}"
 
 
 def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_rows: set[int],
@@ -120,12 +125,13 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     (`clean_text`); a row may be shorter than `n_cols`, the rest of it is empty.
 
     The table ends where its last non-empty cell ends, and only the positions up to there are
-    read: formatting often reaches far past the data. The table is given as its rows' texts and
-    refs and its merged cells (`Table.laid_out`), what the layout code reads: no other cell is
-    made unless something reads the table's `rows`. A row outside every merged range (most rows
-    of a form) is its texts as given when it shows all its columns: a tuple row is kept as it
-    is (extract/readers/xls.py gives tuples). Its refs are a comprehension of `str` additions:
-    `map(str.__add__, ...)` calls the slot through a wrapper and took twice as long."""
+    read: formatting often reaches far past the data. The table is given as its rows' texts, the
+    columns of the 1×1 cells of the rows inside merged ranges, and its merged cells
+    (`Table.laid_out`), what the layout code reads: no other cell is made unless something
+    reads the table's `rows`, and no cell's address unless the pipeline asks for it
+    (`_cell_ref`). A row outside every merged range (most rows of a form) is its texts as given
+    when it shows all its columns: a tuple row is kept as it is (extract/readers/xls.py gives
+    tuples)."""
     n_rows = len(texts)
     rows = [r for r in range(1, n_rows + 1) if r not in hidden_rows]
     cols = [c for c in range(1, n_cols + 1) if c not in hidden_cols]
@@ -155,27 +161,21 @@ def grid_table(name: str, texts: Sequence[Sequence[str]], n_cols: int, hidden_ro
     if last_row < 0:
         return None
     kept = last_col + 1
-    prefixes = [f"{ref}!{column_letter(c)}" for c in cols[:kept]]
     row_texts: list[tuple[str, ...]] = []
-    row_refs: list[tuple[str, ...]] = []
+    ones: dict[int, list[int]] = {}  # grid row → its 1×1 cells' columns, for a row inside merged ranges
     others: dict[int, tuple[Cell, ...]] = {}  # grid row → the merged cells whose origin it holds
     n_table_rows, n_table_cols = last_row + 1, kept
     for i, line in enumerate(visible[:last_row + 1]):
-        number = str(rows[i])
-        refs = tuple([prefix + number for prefix in prefixes])
         row_covered = covered.get(i)
         if row_covered is None:
             row_texts.append(tuple(line[:kept]))
-            row_refs.append(refs)
             continue
-        here, refs, cells = _merged_row(line[:kept], refs, row_covered, merged.get(i))
+        here, ones[i], cells = _merged_row(line[:kept], row_covered, merged.get(i))
         row_texts.append(here)
-        row_refs.append(refs)
         if cells:
             others[i] = tuple(cells)
             n_table_rows = max(n_table_rows, *(cell.row + cell.row_span for cell in cells))
             n_table_cols = max(n_table_cols, *(cell.col + cell.col_span for cell in cells))
     for _ in range(n_table_rows - len(row_texts)):  # under a merge reaching past the text
         row_texts.append(())
-        row_refs.append(())
-    return Table.laid_out(tuple(row_texts), tuple(row_refs), others, n_table_cols, ref)
+    return Table.laid_out(tuple(row_texts), ones, others, n_table_cols, ref, partial(_cell_ref, ref, rows, cols))

@@ -1,10 +1,11 @@
 """Laid-out tables (`Table.laid_out`: the web page and sheet readers give their rows' texts and
-refs, and make cells only when `rows` is read) give the layout code exactly what their cells give.
+where their 1×1 cells sit, and make cells only when `rows` is read, refs only when a row's are
+asked) give the layout code exactly what their cells give.
 
 Three checks, on every rendered sample and on generated tricky tables (row and column spans,
 spans clipped at the edges, overlapping merged ranges, hidden rows and columns):
 * the rows extract/document_rows.py reads off the laid-out table are the rows it reads off a
-  plain table of the same cells (the `resolve_grid` path);
+  plain table of the same cells (the `resolve_grid` path), their refs, made when asked, too;
 * the table's row texts, size and spans are what its cells give;
 * a sheet's cells are what the cell-by-cell `grid_table` made before the readers laid their
   tables out (`reference_grid_table`, kept here as it was).
@@ -42,7 +43,11 @@ def assert_laid_out_matches_its_cells(document: Document) -> None:
         reference = _as_cells(table)
         assert (table.row_texts(), table.has_spans, table.n_rows) == (
             reference.row_texts(), reference.has_spans, reference.n_rows)
-    assert fast == rows_of(plain)
+    eager = rows_of(plain)
+    assert fast == eager
+    assert [row.all_refs() for row in fast] == [row.all_refs() for row in eager]
+    assert [[row.ref(col) for col in (None, *range(-1, len(row.all_refs()) + 2))] for row in fast] == [
+        [row.ref(col) for col in (None, *range(-1, len(row.all_refs()) + 2))] for row in eager]
 
 
 @pytest.mark.parametrize("kind", LAID_OUT_FORMATS)
