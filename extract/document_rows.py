@@ -145,7 +145,7 @@ def _laid_out_rows(table: Table, texts: tuple[tuple[str, ...], ...], laid_out: L
     claims: dict[int, list[str | None]] = {}  # grid row → the refs of the cells that claimed its positions
     covered: dict[int, dict[int, str]] = {}
     for r in sorted(laid_out.others):
-        line = claims.get(r) or claims.setdefault(r, [None] * n_cols)
+        line = claims.setdefault(r, [None] * n_cols)  # a span from above may have claimed some already
         for cell in laid_out.others[r]:
             _claim(cell, line, claims, covered, n_rows, n_cols)
     refs = _LaidOutRefs(first, texts, laid_out, n_cols, claims)

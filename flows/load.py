@@ -235,11 +235,12 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # an incremental build starts from a copy of the published file: made while the
                 # files are parsed and the staging gate runs, from when extraction finds that the
                 # CSVs change (a night with nothing changed copies nothing)
-                early_copies: list[BackgroundCopy] = []
+                early_copy: BackgroundCopy | None = None
 
                 def copy_published() -> None:
-                    if base is not None and not early_copies:
-                        early_copies.append(BackgroundCopy(base.published, layout.building))
+                    nonlocal early_copy
+                    if early_copy is None:
+                        early_copy = BackgroundCopy(base.published, layout.building)
 
                 def extract(first: bool) -> IncrementalSummary:
                     relanding = {"on_relanding": copy_published} if first and base is not None else {}
@@ -272,12 +273,12 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     inputs, unchanged = timed_step(step, layout, extraction.fingerprint)
                     incremental_from = start_from_of(extraction)
                 except BaseException:
-                    for early in early_copies:
-                        early.discard()
+                    if early_copy is not None:
+                        early_copy.discard()
                     raise
-                # the copy started early, if the build is to start from it
-                first_copy = early_copies.pop() if early_copies else None
-                if first_copy is not None and (incremental_from != first_copy.source or (unchanged and not force)):
+                # the copy started early (only with a base, so never forced), if the build starts from it
+                first_copy = early_copy
+                if first_copy is not None and (unchanged or incremental_from != first_copy.source):
                     first_copy.discard()
                     first_copy = None
                 if unchanged and not force:
