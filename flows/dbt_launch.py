@@ -14,10 +14,11 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    The folder of the file cannot change what dbt parses (no model reads `target.path`), so the
    profile check here hashes the file's *name* in place of its path, and the DuckDB settings
    without those that only size the build's resources (memory, spilling, insertion order: the
-   lean build's differ, `RESOURCE_SETTINGS`). Everything else dbt checks
-   (its version, --vars, the other connection values, dbt_project.yml, every file's checksum,
-   the env vars a file reads) it still checks, and anything that differs still means a full
-   parse. flows.build copies a kept parse into a new target folder (its parse cache).
+   lean build's differ, `RESOURCE_SETTINGS`), and adds the project's own folder, which dbt
+   does not check though its parse holds paths in it (`profile_values`). Everything else dbt
+   checks (its version, --vars, the other connection values, dbt_project.yml, every file's
+   checksum, the env vars a file reads) it still checks, and anything that differs still means
+   a full parse. flows.build copies a kept parse into a new target folder (its parse cache).
 3. **Started ahead.** With $PERFBUDGET_DBT_WAIT_FOR_GO set (flows.build.prestart_dbt_build), it
    loads dbt and its DuckDB adapter, then waits for a line `go` on stdin before dbt starts (any
    other line, or stdin closed, and it exits): the nightly load starts it for an incremental
@@ -31,6 +32,7 @@ import os
 import pprint
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import PurePath
 
 
@@ -67,6 +69,16 @@ def _parsed_as(key: str, value: object) -> object:
     return value
 
 
+def profile_values(connection_info: Iterable[tuple[str, object]], project_root: str) -> list[tuple[str, object]]:
+    """What the profile check hashes: the connection values as `_parsed_as` gives them, and the
+    project's folder. dbt keeps absolute paths of the project's files in its parse (a seed's
+    root_path) and does not check the folder itself: a warehouse whose parse was made by a
+    checkout in another folder (moved, or a second one) read its seeds from that folder, and the
+    night failed with "No files found" when the folder was gone."""
+    values = sorted((key, _parsed_as(key, value)) for key, value in connection_info)
+    return [*values, ("project_root", str(project_root))]
+
+
 def hash_profile_by_file_name() -> None:
     """Make dbt's partial-parse profile check see the DuckDB file's name, not its folder, and
     the settings without the resource ones (`_parsed_as`)."""
@@ -77,7 +89,7 @@ def hash_profile_by_file_name() -> None:
 
     def state_check(self):
         check = build_state_check(self)
-        values = sorted((key, _parsed_as(key, value)) for key, value in self.root_project.credentials.connection_info())
+        values = profile_values(self.root_project.credentials.connection_info(), self.root_project.project_root)
         check.profile_hash = FileHash.from_contents(pprint.pformat(values))
         return check
 

@@ -1,0 +1,27 @@
+"""What dbt's partial-parse profile check sees (flows/dbt_launch.py `profile_values`): a
+warehouse in another folder, or a lean build's DuckDB settings, reuse the parse; a project in
+another folder does not (dbt's parse holds paths of the project's files, a seed's among them)."""
+
+from __future__ import annotations
+
+from flows.dbt_launch import profile_values
+
+CONNECTION = [("path", "/data/a/builds/.building.duckdb"), ("schema", "main"),
+              ("settings", {"memory_limit": "450MB", "preserve_insertion_order": False, "timezone": "UTC"})]
+
+
+def test_the_warehouse_folder_and_the_resource_settings_are_left_out():
+    moved = [("path", "/elsewhere/b/builds/.building.duckdb"), ("schema", "main"),
+             ("settings", {"memory_limit": "1GB", "timezone": "UTC"})]
+    assert profile_values(CONNECTION, "/repo") == profile_values(moved, "/repo") == [
+        ("path", ".building.duckdb"), ("schema", "main"), ("settings", {"timezone": "UTC"}),
+        ("project_root", "/repo")]
+
+
+def test_another_file_name_another_setting_or_another_project_folder_count():
+    renamed = [("path", "/data/a/builds/other.duckdb"), *CONNECTION[1:]]
+    other_zone = [*CONNECTION[:2], ("settings", {"timezone": "Asia/Shanghai"})]
+    base = profile_values(CONNECTION, "/repo")
+    assert profile_values(renamed, "/repo") != base
+    assert profile_values(other_zone, "/repo") != base
+    assert profile_values(CONNECTION, "/tmp/second-checkout") != base
