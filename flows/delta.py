@@ -14,16 +14,20 @@ fingerprint it was built with; the next run compares:
 - no record, a record of another project fingerprint (models, seeds, macros, extractor,
   dbt arguments changed), a published file that is not the one recorded (a rollback, a copy
   by hand), or `force`: a **full** build into a new file, every row landed;
-- otherwise an **incremental** build on a copy of the published file: the staging CSVs hold
+- otherwise an **incremental** build on a copy of the published file (the published run's
+  kept build, moved into place when it is still as publishing left it, else a new copy): the
+  staging CSVs hold
   only the changed files' rows, and `changed_documents.csv` names every form whose rows go
   (its old forms) or come (its new ones), and every changed or removed file.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +69,9 @@ class DeltaBase:
     published: Path
     files: dict[str, LandedFile]
     rejected: frozenset[str] = frozenset()  # the forms a dbt test had rejected when it was built
+    # the run's kept build (builds/<run_id>.duckdb) when it is still as published and is not the
+    # published file itself: the build moves it into place instead of copying the published file
+    kept: Path | None = None
 
 
 def digest_of(parts: Iterable[str | bytes]) -> str:
@@ -97,18 +104,59 @@ def change_rows(name: str, old: LandedFile | None, new: LandedFile | None) -> li
     return rows or [(name, "", "", "", FILE)]
 
 
-def delta_base(record_path: Path, published: Path, project: str) -> DeltaBase | None:
-    """The published build to build on, or None for a full build (see the module doc)."""
+def read_record(path: Path) -> dict | None:
+    """The record of the published build (`published_inputs.json`, flows.inputs), None when
+    missing or damaged. A night reads it three times (its base, whether anything changed, which
+    run the published file is), and at 100 000 forms it is 11 MB of JSON (~0.5 s to parse): it
+    is parsed once per version of the file (written whole and renamed in, so a new inode).
+    Callers must not change what it returns."""
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        stat = published.stat()
+        stat = path.stat()
+    except OSError:
+        return None
+    return _parsed_record(path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed_record(path: Path, inode: int, size: int, mtime_ns: int) -> dict | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("project") != project:
+    return record if isinstance(record, dict) else None
+
+
+def delta_base(record_path: Path, published: Path, project: str,
+               kept_of: Callable[[str], Path] | None = None) -> DeltaBase | None:
+    """The published build to build on, or None for a full build (see the module doc);
+    `kept_of` gives a run's kept build (flows.layout.WarehouseLayout.build_of)."""
+    record = read_record(record_path)
+    try:
+        stat = published.stat()
+    except OSError:
+        return None
+    if record is None or record.get("project") != project:
         return None
     if record.get("published") != [stat.st_size, stat.st_mtime_ns]:
         return None
     files = files_from_json(record.get("files"))
     if files is None or not record.get("run_id"):
         return None
-    return DeltaBase(str(record["run_id"]), published, files, frozenset(record.get("rejected") or ()))
+    run_id = str(record["run_id"])
+    kept = _kept_as_published(kept_of(run_id), record.get("kept"), stat) if kept_of else None
+    return DeltaBase(run_id, published, files, frozenset(record.get("rejected") or ()), kept)
+
+
+def _kept_as_published(kept: Path, recorded: object, published: os.stat_result) -> Path | None:
+    """`kept` if it is the file publishing left (the size and mtime recorded then), has no
+    write-ahead log and is not the published file under another name (a hard link, left by a
+    failed night: flows.publish.keep_published); else None."""
+    try:
+        stat = kept.stat()
+    except OSError:
+        return None
+    if recorded != [stat.st_size, stat.st_mtime_ns] or os.path.samestat(stat, published):
+        return None
+    if kept.with_name(kept.name + ".wal").exists():
+        return None
+    return kept

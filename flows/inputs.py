@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extract.records import STAGING_TABLES
 from flows.build import REPO_ROOT
-from flows.delta import CHANGES_TABLE, DeltaBase, LandedFile, delta_base, files_to_json
+from flows.delta import CHANGES_TABLE, DeltaBase, LandedFile, delta_base, files_to_json, read_record
 from flows.extraction_cache import write_json_atomic
 from flows.layout import WarehouseLayout
 
@@ -71,19 +71,25 @@ def build_inputs(staging_dir: Path, inbox_fingerprint: str, project_dir: Path = 
     return digest.hexdigest()
 
 
-def _published_stat(layout: WarehouseLayout) -> list[int] | None:
+def _stat_of(path: Path) -> list[int] | None:
     try:
-        stat = layout.published.stat()
+        stat = path.stat()
     except OSError:
         return None
     return [stat.st_size, stat.st_mtime_ns]
 
 
+def _published_stat(layout: WarehouseLayout) -> list[int] | None:
+    return _stat_of(layout.published)
+
+
 def record_published(layout: WarehouseLayout, run_id: str, inputs: str, project: str | None = None,
                      files: Mapping[str, LandedFile] | None = None, rejected: list[str] = ()) -> None:
     """What the published build was made from; with `project` (its project fingerprint) and
-    `files` (what each inbox file landed) the next run can build on it (flows.delta)."""
-    record: dict = {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout)}
+    `files` (what each inbox file landed) the next run can build on it (flows.delta), moving
+    the run's kept build, whose size and mtime are recorded too, into its build."""
+    record: dict = {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout),
+                    "kept": _stat_of(layout.build_of(run_id))}
     if project is not None and files is not None:
         record.update(project=project, files=files_to_json(files), rejected=sorted(rejected))
     write_json_atomic(layout.root / RECORD_NAME, record)
@@ -91,14 +97,23 @@ def record_published(layout: WarehouseLayout, run_id: str, inputs: str, project:
 
 def delta_base_of(layout: WarehouseLayout, project: str) -> DeltaBase | None:
     """The published build an incremental build may start from (flows.delta.delta_base)."""
-    return delta_base(layout.root / RECORD_NAME, layout.published, project)
+    return delta_base(layout.root / RECORD_NAME, layout.published, project, layout.build_of)
+
+
+def published_run_of(layout: WarehouseLayout) -> str | None:
+    """The run whose build the published file is, as recorded when it was published; None when
+    the file was replaced since (a rollback) or nothing is recorded."""
+    record = read_record(layout.root / RECORD_NAME)
+    if record is None or record.get("published") != _published_stat(layout):
+        return None
+    run_id = record.get("run_id")
+    return run_id if isinstance(run_id, str) and run_id else None
 
 
 def unchanged_since(layout: WarehouseLayout, inputs: str) -> str | None:
     """The run id of the published build when it was built from exactly `inputs`, else None."""
-    try:
-        record = json.loads((layout.root / RECORD_NAME).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    record = read_record(layout.root / RECORD_NAME)
+    if record is None:
         return None
     published = _published_stat(layout)
     if not inputs or published is None or record.get("inputs") != inputs or record.get("published") != published:

@@ -2,7 +2,8 @@
 
 ```
 <warehouse>/perfbudget.duckdb        the published warehouse (BI opens it read-only)
-<warehouse>/builds/<run_id>.duckdb   the last three published builds, for rollback
+<warehouse>/builds/<run_id>.duckdb   the last three published builds, for rollback (the
+                                     newest is where the next incremental build starts)
 <warehouse>/builds/.building.duckdb  the build in progress (never opened by readers)
 <warehouse>/builds/publish_order.jsonl  the kept builds in the order they were published
 <warehouse>/run_log/*.jsonl          etl_runs and dq_results of every run, failed ones too

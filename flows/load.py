@@ -31,12 +31,28 @@ from extract.records import ExtractionIssue
 from flows import gates, runlog
 from flows.attribution import Attribution, attribute
 from flows.build import DbtBuild, DbtBuildFailed, dbt_build, discard_prestarted, prestart_dbt_build, require_success
+from flows.delta import DeltaBase
 from flows.extraction_cache import ExtractionCache
 from flows.inbox import InboxListing, discover_documents
 from flows.incremental import IncrementalSummary, refresh_staging
-from flows.inputs import build_inputs, delta_base_of, project_fingerprint, record_published, unchanged_since
+from flows.inputs import (
+    build_inputs,
+    delta_base_of,
+    project_fingerprint,
+    published_run_of,
+    record_published,
+    unchanged_since,
+)
 from flows.layout import WarehouseLayout
-from flows.publish import BackgroundCopy, clear_unfinished, exclusive_load, publish, temp_beside
+from flows.publish import (
+    BackgroundCopy,
+    MovedBuild,
+    clear_unfinished,
+    exclusive_load,
+    keep_published,
+    publish,
+    temp_beside,
+)
 from flows.runlog import DqResult, RunRecord
 from flows.summary import quarantine_list
 
@@ -75,6 +91,18 @@ def check_inputs(layout: WarehouseLayout, inbox_fingerprint: str) -> tuple[str, 
     same inputs — then there is nothing to build)."""
     inputs = build_inputs(layout.staging, inbox_fingerprint)
     return inputs, unchanged_since(layout, inputs)
+
+
+def start_of_build(base: DeltaBase, building: Path) -> BackgroundCopy | MovedBuild:
+    """Where an incremental build starts: the published run's kept build moved into place when
+    flows.delta found it as publishing left it (no copy), else a copy of the published file made
+    by a thread while the load goes on."""
+    if base.kept is not None:
+        try:
+            return MovedBuild(base.kept, building, base.published)
+        except OSError:  # it went missing since: copy the published file instead
+            pass
+    return BackgroundCopy(base.published, building)
 
 
 def count_rows(database: Path, tables: tuple[str, ...] = FACT_TABLES) -> dict[str, int]:
@@ -188,6 +216,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
     run = RunRecord(run_id=runlog.new_run_id(), started_at=runlog.utc_now(), inbox=str(inbox))
     result = LoadResult(run, None, {}, [], staging_dir=layout.staging)
     step = "lock"
+    published = False
 
     def timed_step(name: str, *args: Any, **kwargs: Any) -> Any:
         step_started = time.perf_counter()
@@ -232,15 +261,16 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 cache = ExtractionCache(layout.extraction_cache)
                 rejections: dict[str, list[ExtractionIssue]] = cache.load_rejections(project)
 
-                # an incremental build starts from a copy of the published file: made while the
-                # files are parsed and the staging gate runs, from when extraction finds that the
-                # CSVs change (a night with nothing changed copies nothing)
-                early_copy: BackgroundCopy | None = None
+                # an incremental build starts from the published run's kept build, moved into place,
+                # or from a copy of the published file made while the files are parsed and the staging
+                # gate runs; either from when extraction finds that the CSVs change (a night with
+                # nothing changed moves and copies nothing)
+                early_copy: BackgroundCopy | MovedBuild | None = None
 
                 def copy_published() -> None:
                     nonlocal early_copy
                     if early_copy is None:
-                        early_copy = BackgroundCopy(base.published, layout.building)
+                        early_copy = start_of_build(base, layout.building)
 
                 def extract(first: bool) -> IncrementalSummary:
                     relanding = {"on_relanding": copy_published} if first and base is not None else {}
@@ -276,7 +306,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     if early_copy is not None:
                         early_copy.discard()
                     raise
-                # the copy started early (only with a base, so never forced), if the build starts from it
+                # the copy (or moved build) made early (only with a base, so never forced), if the
+                # build starts from it; a moved build that is not used goes back to its place
                 first_copy = early_copy
                 if first_copy is not None and (unchanged or incremental_from != first_copy.source):
                     first_copy.discard()
@@ -296,7 +327,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # an incremental build's copy of the published file goes on while the gate reads the
                 # staging CSVs (flows.publish.BackgroundCopy), started here unless extraction started it
                 if incremental_from is not None and first_copy is None:
-                    first_copy = BackgroundCopy(incremental_from, layout.building)
+                    first_copy = start_of_build(base, layout.building)
                 # an incremental build's dbt starts while the gate runs (~4 s of a 1 % night's ~75 s at
                 # 100 000 forms; a full night would gain 1 % and hold its 134 MB through the gate)
                 if incremental_from is not None and STEPS["dbt_build"] is build_warehouse:
@@ -367,7 +398,10 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     timed_step(step, database, layout.run_log, [published_run])
 
                 step = "publish"
-                timed_step(step, layout.building, layout, run.run_id, copied=copied)
+                # the file it replaces is kept as its run's build, when the night moved that one here
+                timed_step(step, layout.building, layout, run.run_id, copied=copied,
+                           outgoing=published_run_of(layout))
+                published = True
                 result.step_seconds[step] = round(result.step_seconds[step] + copy.waited, 2)
                 record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
                 ExtractionCache(layout.extraction_cache).rebase_landed(run.run_id)
@@ -378,6 +412,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
             except BaseException:
                 discard_prestarted(layout.building)
                 clear_unfinished(layout)
+                if not published:  # the published run keeps its build, though the night moved it here
+                    keep_published(layout, published_run_of(layout))
                 raise
             finally:
                 gates.discard()  # a warmed gate child that no gate used

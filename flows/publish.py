@@ -7,7 +7,10 @@ disk, and `os.replace`d over it: a reader that opened the old file keeps
 reading the old inode, whole, until it closes; a reader that opens the path afterwards gets
 the new build; nobody ever sees a partial file, and no reader blocks the publish. The build
 itself moves to `builds/<run_id>.duckdb`; the three published last are kept, so `rollback`
-can put an earlier one back the same way.
+can put an earlier one back the same way. The published run's kept build is also where the
+next incremental build starts (MovedBuild): renamed into place, and replaced among the kept
+builds by the outgoing published file when that build is published (`keep_published`), so a
+night copies one file, not two.
 
 "Last" is publish order, recorded in `builds/publish_order.jsonl` (one line per publish,
 healed like the run log when a line is damaged), not run-id order: run ids start with the
@@ -107,13 +110,14 @@ COPY_CHUNK = 64 * 1024 * 1024
 class BackgroundCopy:
     """A copy of a closed DuckDB file made by a thread while the load goes on reading it.
 
-    A night copies 3.4 GB twice at 100 000 forms, ~12 s each: an incremental build starts from
-    a copy of the published file, and publishing copies the build beside the published file
-    (two files, so a reader's file and the rollback copy never share pages). The load makes the
-    first while the changed files are parsed and its staging gate runs (flows.load starts it
-    when extraction finds that the staging CSVs change), and the second while its marts gate
-    and row count read the build, instead of waiting for each. The kernel copies (os.copy_file_range) in 64 MB
-    steps, so `discard` stops a copy within one step when a gate fails or the load is stopped.
+    Publishing copies the build beside the published file (3.4 GB at 100 000 forms; two files,
+    so a reader's file and the rollback copy never share pages): the load makes that copy while
+    its marts gate and row count read the build, instead of waiting for it. An incremental
+    build starts from a copy of the published file only when the published run's kept build
+    cannot be moved into place (MovedBuild); the load makes that one while the changed files
+    are parsed and its staging gate runs (from when extraction finds that the CSVs change).
+    The kernel copies (os.copy_file_range) in 64 MB steps, so `discard` stops a copy within one
+    step when a gate fails or the load is stopped.
     With `flush`, the thread also flushes the copy to disk (fsync), which publishing needs
     before its rename: that wait is then spent during the gate too.
     Nothing may write the source, nor open the destination, until `wait` returns."""
@@ -161,6 +165,45 @@ class BackgroundCopy:
         self.destination.unlink(missing_ok=True)
 
 
+class MovedBuild:
+    """The kept build of the published run, moved (renamed, not copied) to be where an
+    incremental build starts: the same tables as the published file, since publishing copied it
+    from that build and wrote the same run log into both. Renaming takes no time, where a copy
+    of the published file (BackgroundCopy) was ~3.4 GB of writing that the night waited ~12 s
+    for at 100 000 forms. The same interface as BackgroundCopy: `source` is the published file
+    whose tables the build starts from; `discard` puts the build back while nothing has written
+    it. Publishing gives the run its kept build again (`keep_published`)."""
+
+    def __init__(self, kept: Path, destination: Path, source: Path) -> None:
+        os.replace(kept, destination)
+        self.kept, self.destination, self.source = kept, destination, source
+        self.waited = 0.0
+
+    def wait(self) -> Path:
+        return self.destination
+
+    def discard(self) -> None:
+        """Put the (unwritten) build back in its place among the kept builds."""
+        if self.destination.exists() and not self.kept.exists():
+            os.replace(self.destination, self.kept)
+
+
+def keep_published(layout: WarehouseLayout, run_id: str | None) -> None:
+    """Give the published file, run `run_id`'s, its place among the kept builds when that place
+    is empty: a hard link, no copy. It is empty when a night moved the kept build into its own
+    build (MovedBuild) and then failed or was killed, and at every publish of such a build, just
+    before the published file is replaced: the old file then lives on under builds/ alone. While
+    both names share the file, nothing moves it into a build (flows.delta only moves a kept
+    build that is not the published file); a rollback copies it as it copies any kept build."""
+    if run_id is None:
+        return
+    kept = layout.build_of(run_id)
+    if kept.exists() or not layout.published.exists():
+        return
+    with contextlib.suppress(FileExistsError):
+        os.link(layout.published, kept)
+
+
 def clear_unfinished(layout: WarehouseLayout) -> list[Path]:
     """Remove what a killed load left behind: the build in progress and temp copies.
     Call it holding the lock."""
@@ -189,16 +232,20 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | None = None) -> Path:
+def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | None = None,
+            outgoing: str | None = None) -> Path:
     """Make `build` the published warehouse, keep it as `builds/<run_id>.duckdb`, prune to
     the three published last. `copied`: a copy of the build already made beside the published
     file (BackgroundCopy, `temp_beside`), renamed in instead of copying the build again.
+    `outgoing`: the run whose build is published now; when its kept build was moved into this
+    build (MovedBuild), the file being replaced becomes that kept build (`keep_published`).
     Returns the published path."""
     for database in (build, copied):
         if database is not None and database.with_name(database.name + ".wal").exists():
             raise RuntimeError(f"{database} still has a write-ahead log: a connection was not closed")
     kept = layout.build_of(run_id)
     with _signals_deferred():
+        keep_published(layout, outgoing)
         if copied is None:
             _replace_atomically(build, layout.published)
         else:
@@ -281,7 +328,10 @@ def _compact_order(layout: WarehouseLayout, keep: set[str]) -> None:
 def rollback(layout: WarehouseLayout, run_id: str | None = None) -> Path:
     """Publish a kept build again: `run_id`'s, or by default the one published before the
     newest. A rollback does not change the publish order."""
+    from flows.inputs import published_run_of  # (flows.inputs reads the dbt project: not needed to publish)
+
     with exclusive_load(layout):
+        keep_published(layout, published_run_of(layout))  # a failed or killed night moved its kept build
         builds = kept_builds(layout)
         if run_id is not None:
             chosen = layout.build_of(run_id)

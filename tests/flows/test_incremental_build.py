@@ -1,6 +1,7 @@
 """The warehouse grows by what changed: a night after a few files changed builds on a copy of
-the published warehouse and replaces only those documents' rows (flows/delta.py,
-macros/perfbudget_incremental.sql), and gives exactly the tables a full rebuild gives.
+the published warehouse (the published run's kept build, moved into place) and replaces only
+those documents' rows (flows/delta.py, macros/perfbudget_incremental.sql), and gives exactly
+the tables a full rebuild gives.
 
 One module-scoped scenario, three builds: the samples published (full, every dbt test: the
 samples' load shared by the test run, tests/shared_builds.py, copied), then one document
@@ -13,6 +14,7 @@ in every table.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,7 +28,7 @@ from flow_sites import QUICK_DBT_ARGS, Site, record_dbt_spawns
 from flows import load as load_module
 from flows.build import LEAN_SETTINGS
 from flows.load import run_load
-from flows.publish import BackgroundCopy
+from flows.publish import BackgroundCopy, MovedBuild
 
 CHANGED = "001_27d945da3f6b14f2.txt"
 REMOVED = "003_e524e1605217447e.txt"
@@ -53,12 +55,16 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     changed.write_text(changed.read_text(encoding="utf-8").replace("≥180\t365", "≥190\t366"), encoding="utf-8")
     (site.inbox / REMOVED).unlink()
     shutil.copy(site.inbox / COPIED_FROM, site.inbox / COPY)
-    copies: list[tuple[Path, Path, bool] | str] = []  # and "extracted" when extraction returned
+    copies: list[tuple] = []  # copies, moved builds, and "extracted" when extraction returned
     extract_changed = load_module.STEPS["extract_changed"]
 
     def recorded(source: Path, destination: Path, flush: bool = False) -> BackgroundCopy:
         copies.append((source, destination, flush))
         return BackgroundCopy(source, destination, flush)
+
+    def moved(kept: Path, destination: Path, source: Path) -> MovedBuild:
+        copies.append(("moved", kept, destination))
+        return MovedBuild(kept, destination, source)
 
     def extract_then_note(*args, **kwargs):
         summary = extract_changed(*args, **kwargs)
@@ -67,6 +73,7 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_module, "BackgroundCopy", recorded)
+        patch.setattr(load_module, "MovedBuild", moved)
         patch.setitem(load_module.STEPS, "extract_changed", extract_then_note)
         spawned_second = record_dbt_spawns(patch)
         second = run_load(site.inbox, site.warehouse)
@@ -90,6 +97,10 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
 def _query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.execute(sql, parameters or []).fetchall()
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _tables(database: Path) -> list[tuple[str, str]]:
@@ -138,17 +149,26 @@ def test_the_first_night_is_full_and_the_next_builds_on_the_published_warehouse(
     assert {line.split(",")[1] for line in documents} == {CHANGED}
 
 
-def test_the_copies_are_made_while_the_files_are_parsed_and_the_gates_run(scenario):
-    """The incremental night copies the published file into its build from when extraction finds
-    that the staging CSVs change, through the parsing and the staging gate, and its build beside
-    the published file during the marts gate, flushed to disk there (flows.publish.BackgroundCopy)."""
-    site = scenario["site"]
-    building = site.warehouse / "builds" / ".building.duckdb"
-    # the first copy starts while extraction runs (once it finds that the CSVs change)
-    assert scenario["copies"] == [(site.published, building, False),  # a build needs no flush to disk
+def test_the_night_copies_one_file_and_moves_the_kept_build_into_its_build(scenario):
+    """The incremental night starts its build from the first night's kept build, moved into place
+    (flows.publish.MovedBuild) while extraction runs (once it finds that the staging CSVs change),
+    not from a copy of the published file; it copies its build beside the published file during
+    the marts gate, flushed to disk there (flows.publish.BackgroundCopy). Publishing gives the
+    first run its kept build back: the file it replaced, byte for byte, no longer the published one."""
+    site, first_run = scenario["site"], scenario["first"].run.run_id
+    builds = site.warehouse / "builds"
+    building, first_kept = builds / ".building.duckdb", builds / f"{first_run}.duckdb"
+    assert scenario["copies"] == [("moved", first_kept, building),
                                   "extracted",
                                   (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp", True)]
     assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
+    second_kept = builds / f"{scenario['second'].run.run_id}.duckdb"
+    assert sorted(path.name for path in builds.glob("*.duckdb")) == sorted([first_kept.name, second_kept.name])
+    assert _sha(first_kept) == _sha(scenario["published_before_file"])
+    for one, other in ((first_kept, site.published), (second_kept, site.published), (first_kept, second_kept)):
+        assert not os.path.samefile(one, other)
+    assert _query(second_kept, "select count(*) from fact_indicator") == \
+        _query(site.published, "select count(*) from fact_indicator")
 
 
 def test_the_build_s_dbt_starts_while_the_staging_gate_runs_and_is_sent_on(scenario):

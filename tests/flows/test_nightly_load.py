@@ -87,6 +87,7 @@ def test_nothing_changed_run_skips_the_build_and_leaves_the_published_file_untou
     old_run = last_run(site_copy).run_id
     # nor is the published file copied for a build (the copy starts only when the CSVs change)
     monkeypatch.setattr(load_module, "BackgroundCopy", lambda *a, **k: pytest.fail("the published file was copied"))
+    monkeypatch.setattr(load_module, "MovedBuild", lambda *a, **k: pytest.fail("the kept build was moved"))
     rehashed = run_load(site_copy.inbox, site_copy.warehouse)
     assert rehashed.run.status == "skipped" and len(rehashed.extraction.reused_by_hash) == 5
     monkeypatch.setattr(incremental, "extract_file", lambda *a, **k: pytest.fail("a file was parsed"))
@@ -246,6 +247,46 @@ def test_failing_dbt_build_fails_the_load_and_leaves_the_warehouse_untouched(sit
                   if c.run_id == failed.run_id and c.stage == "dbt"}
     assert (dbt_checks["model.perfbudget.nightly_broken_model"].status,
             dbt_checks["model.perfbudget.nightly_broken_model"].success) == ("error", False)
+
+
+def test_a_night_that_fails_after_moving_the_kept_build_gives_the_published_run_its_build_back(
+        site_copy, monkeypatch, tmp_path):
+    """An incremental night moves the published run's kept build into its build (flows.publish.
+    MovedBuild). When it fails after dbt wrote that build, the build is removed and the published
+    run gets its kept build back as a second name of the published file (keep_published): a
+    rollback still finds it, and the next night copies the published file rather than move (and
+    write) a kept build that is the published file."""
+    from flows.inputs import delta_base_of, project_fingerprint
+    from flows.layout import WarehouseLayout
+    from flows.load import start_of_build
+    from flows.publish import kept_builds
+
+    layout = WarehouseLayout.at(site_copy.warehouse)
+    kept = layout.build_of(last_run(site_copy).run_id)
+    published = sha(site_copy.published)
+    assert not os.path.samefile(kept, site_copy.published)
+    changed = sorted(site_copy.inbox.iterdir())[2]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    wrote = []
+
+    def dbt_writes_then_dies(database, staging, work, start_from=None, copied=False, **options):
+        assert copied and start_from == site_copy.published and not kept.exists()  # moved, not copied
+        with duckdb.connect(str(database)) as connection:
+            connection.execute("create table half_built as select 1 as one")
+        wrote.append(database)
+        raise RuntimeError("dbt died half-way")
+
+    monkeypatch.setitem(STEPS, "dbt_build", dbt_writes_then_dies)
+    with pytest.raises(RuntimeError, match="dbt died half-way"):
+        run_load(site_copy.inbox, site_copy.warehouse)
+    assert wrote == [layout.building] and not layout.building.exists()
+    assert sha(site_copy.published) == published
+    assert os.path.samefile(kept, site_copy.published)
+    assert kept_builds(layout) == [kept]
+    base = delta_base_of(layout, project_fingerprint())
+    assert base is not None and base.kept is None  # the kept build is the published file: not moved
+    start = start_of_build(base, tmp_path / "build.duckdb")
+    assert isinstance(start, BackgroundCopy) and sha(start.wait()) == published
 
 
 def _dbt_descendant(pid: int) -> bool:
