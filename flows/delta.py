@@ -143,8 +143,25 @@ def delta_base(record_path: Path, published: Path, project: str,
     if files is None or not record.get("run_id"):
         return None
     run_id = str(record["run_id"])
-    kept = _kept_as_published(kept_of(run_id), record.get("kept"), stat) if kept_of else None
+    kept = None
+    if kept_of is not None and record.get("kept_boot") is not None and record.get("kept_boot") == boot_id():
+        kept = _kept_as_published(kept_of(run_id), record.get("kept"), stat)
     return DeltaBase(run_id, published, files, frozenset(record.get("rejected") or ()), kept)
+
+
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def boot_id() -> str | None:
+    """This boot of the machine (Linux), None where it cannot be told. A kept build is written
+    without waiting for the disk (flows.publish `publish`); while the machine has not restarted,
+    what a reader gets of it is what was written, and moving it flushes it first. After a
+    restart (a crash among the reasons) it may not all have reached the disk: it is not moved
+    then, the published file is copied instead."""
+    try:
+        return BOOT_ID.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
 
 
 def _kept_as_published(kept: Path, recorded: object, published: os.stat_result) -> Path | None:

@@ -20,7 +20,15 @@ from pathlib import Path
 
 from extract.records import STAGING_TABLES
 from flows.build import REPO_ROOT
-from flows.delta import CHANGES_TABLE, DeltaBase, LandedFile, delta_base, files_to_json, read_record
+from flows.delta import (
+    CHANGES_TABLE,
+    DeltaBase,
+    LandedFile,
+    boot_id,
+    delta_base,
+    files_to_json,
+    read_record,
+)
 from flows.extraction_cache import write_json_atomic
 from flows.layout import WarehouseLayout
 
@@ -89,7 +97,7 @@ def record_published(layout: WarehouseLayout, run_id: str, inputs: str, project:
     `files` (what each inbox file landed) the next run can build on it (flows.delta), moving
     the run's kept build, whose size and mtime are recorded too, into its build."""
     record: dict = {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout),
-                    "kept": _stat_of(layout.build_of(run_id))}
+                    "kept": _stat_of(layout.build_of(run_id)), "kept_boot": boot_id()}
     if project is not None and files is not None:
         record.update(project=project, files=files_to_json(files), rejected=sorted(rejected))
     write_json_atomic(layout.root / RECORD_NAME, record)

@@ -2,9 +2,10 @@
 
 discover inbox → extract new/changed files (flows.incremental) → skip the rest when nothing
 changed since the published build (flows.inputs) → Great Expectations gate on the staging
-CSVs → `dbt build` into a new DuckDB file → Great Expectations on the marts (while a thread
-copies the build beside the published file) → copy the run log into the build and its copy →
-publish by atomic rename (flows.publish) → record the run.
+CSVs → `dbt build` into a new DuckDB file (an incremental one into the published run's kept
+build) → Great Expectations on the marts (while a thread copies the build, to keep it) → copy
+the run log into the build and its copy → publish the build by atomic rename, keep the copy
+(flows.publish) → record the run.
 
 Each step is one library call, named in `STEPS`. `run_load` calls them through `run_step`,
 which by default calls the function directly; the Prefect flow passes a `run_step` that
@@ -50,8 +51,8 @@ from flows.publish import (
     clear_unfinished,
     exclusive_load,
     keep_published,
+    kept_temp,
     publish,
-    temp_beside,
 )
 from flows.runlog import DqResult, RunRecord
 from flows.summary import quarantine_list
@@ -369,9 +370,10 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 inputs = build_inputs(layout.staging, extraction.fingerprint)
                 checks(_dbt_rows(run.run_id, build))
 
-                # the copy that publish renames in is made while the gate and the row count read
-                # the build (flows.publish.BackgroundCopy); nothing writes the build until it is done
-                copy = BackgroundCopy(layout.building, temp_beside(layout.published), flush=True)
+                # the copy that publish keeps is made while the gate and the row count read the
+                # build (flows.publish.BackgroundCopy); nothing writes the build until it is done. It
+                # is not flushed to disk (flows.publish `publish`), the build itself is published
+                copy = BackgroundCopy(layout.building, kept_temp(layout, run.run_id))
                 try:
                     step = "gate_marts"
                     # an incremental build's form-keyed tables: only the changed forms' rows (MartTables)

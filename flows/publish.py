@@ -1,16 +1,17 @@
 """Publish a checked build over the warehouse by atomic rename; keep builds for rollback.
 
 DuckDB lets one writer or many readers hold a file (STACK.md trap 3), so the published file
-is never written in place. A build is copied next to the published file under a temporary
-name (by the nightly load while its marts gate reads the build: `BackgroundCopy`), flushed to
-disk, and `os.replace`d over it: a reader that opened the old file keeps
-reading the old inode, whole, until it closes; a reader that opens the path afterwards gets
-the new build; nobody ever sees a partial file, and no reader blocks the publish. The build
-itself moves to `builds/<run_id>.duckdb`; the three published last are kept, so `rollback`
-can put an earlier one back the same way. The published run's kept build is also where the
-next incremental build starts (MovedBuild): renamed into place, and replaced among the kept
-builds by the outgoing published file when that build is published (`keep_published`), so a
-night copies one file, not two.
+is never written in place. The nightly load publishes its build itself: dbt's DuckDB has
+flushed it to disk when it closed it, and it is `os.replace`d over the published file: a reader
+that opened the old file keeps reading the old inode, whole, until it closes; a reader that
+opens the path afterwards gets the new build; nobody ever sees a partial file, and no reader
+blocks the publish. Its copy, made by a thread while the marts gate reads the build
+(`BackgroundCopy`), is kept as `builds/<run_id>.duckdb`; the three published last are kept, so
+`rollback` can put an earlier one back (copied, then renamed in). The published run's kept
+build is also where the next incremental build starts (MovedBuild): renamed into place, and
+replaced among the kept builds by the outgoing published file when that build is published
+(`keep_published`), so a night copies one file, not two. (`publish` without a copy copies the
+build beside the published file, flushes it and renames it in, and keeps the build.)
 
 "Last" is publish order, recorded in `builds/publish_order.jsonl` (one line per publish,
 healed like the run log when a line is damaged), not run-id order: run ids start with the
@@ -110,20 +111,19 @@ COPY_CHUNK = 64 * 1024 * 1024
 class BackgroundCopy:
     """A copy of a closed DuckDB file made by a thread while the load goes on reading it.
 
-    Publishing copies the build beside the published file (3.4 GB at 100 000 forms; two files,
-    so a reader's file and the rollback copy never share pages): the load makes that copy while
-    its marts gate and row count read the build, instead of waiting for it. An incremental
+    Publishing keeps a copy of the build (4.4 GB at 100 000 forms; two files, so a reader's file
+    and the rollback copy never share pages): the load makes that copy while its marts gate and
+    row count read the build, instead of waiting for it. An incremental
     build starts from a copy of the published file only when the published run's kept build
     cannot be moved into place (MovedBuild); the load makes that one while the changed files
     are parsed and its staging gate runs (from when extraction finds that the CSVs change).
     The kernel copies (os.copy_file_range) in 64 MB steps, so `discard` stops a copy within one
-    step when a gate fails or the load is stopped.
-    With `flush`, the thread also flushes the copy to disk (fsync), which publishing needs
-    before its rename: that wait is then spent during the gate too.
+    step when a gate fails or the load is stopped. The copy is not flushed to disk (see
+    `publish` for why it need not be).
     Nothing may write the source, nor open the destination, until `wait` returns."""
 
-    def __init__(self, source: Path, destination: Path, flush: bool = False) -> None:
-        self.source, self.destination, self.flush = source, destination, flush
+    def __init__(self, source: Path, destination: Path) -> None:
+        self.source, self.destination = source, destination
         self.waited = 0.0
         self._stop = threading.Event()
         self._error: BaseException | None = None
@@ -141,14 +141,11 @@ class BackgroundCopy:
                     destination.seek(source.tell())
                     while not self._stop.is_set() and (chunk := source.read(COPY_CHUNK)):
                         destination.write(chunk)
-                if self.flush and not self._stop.is_set():
-                    destination.flush()
-                    os.fsync(destination.fileno())
         except BaseException as err:  # handed to wait()
             self._error = err
 
     def wait(self) -> Path:
-        """The finished copy (flushed to disk if asked); raises what the copy met. `waited`
+        """The finished copy; raises what the copy met. `waited`
         then holds the seconds the caller spent here (the part of the copy not overlapped)."""
         started = time.perf_counter()
         self._thread.join()
@@ -175,6 +172,8 @@ class MovedBuild:
     it. Publishing gives the run its kept build again (`keep_published`)."""
 
     def __init__(self, kept: Path, destination: Path, source: Path) -> None:
+        with kept.open("rb+") as stream:  # written without a flush when it was kept (`publish`)
+            os.fsync(stream.fileno())
         os.replace(kept, destination)
         self.kept, self.destination, self.source = kept, destination, source
         self.waited = 0.0
@@ -209,7 +208,8 @@ def clear_unfinished(layout: WarehouseLayout) -> list[Path]:
     Call it holding the lock."""
     leftovers = [layout.building, layout.building.with_name(layout.building.name + ".wal"),
                  *layout.root.glob(f".{layout.published.name}.*.tmp"),
-                 *layout.root.glob(f".{layout.published.name}.*.tmp.wal")]
+                 *layout.root.glob(f".{layout.published.name}.*.tmp.wal"),
+                 *layout.builds.glob(".*.duckdb.*.tmp"), *layout.builds.glob(".*.duckdb.*.tmp.wal")]
     removed = [path for path in leftovers if path.exists()]
     for path in removed:
         path.unlink(missing_ok=True)
@@ -234,9 +234,13 @@ def _signals_deferred() -> Iterator[None]:
 
 def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | None = None,
             outgoing: str | None = None) -> Path:
-    """Make `build` the published warehouse, keep it as `builds/<run_id>.duckdb`, prune to
-    the three published last. `copied`: a copy of the build already made beside the published
-    file (BackgroundCopy, `temp_beside`), renamed in instead of copying the build again.
+    """Make `build` the published warehouse and keep a copy as `builds/<run_id>.duckdb`, prune
+    to the three published last. `copied`: that copy, already made (BackgroundCopy, `kept_temp`):
+    the build is renamed over the published file (DuckDB flushed it to disk when its last
+    connection closed) and the copy into its place among the kept builds. The copy is not
+    flushed here: the next night moves it into its build only within the same boot of the
+    machine (flows.delta), and flushes it first. Without `copied`, the build is copied beside
+    the published file, flushed and renamed in, and the build itself is kept.
     `outgoing`: the run whose build is published now; when its kept build was moved into this
     build (MovedBuild), the file being replaced becomes that kept build (`keep_published`).
     Returns the published path."""
@@ -248,14 +252,26 @@ def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | No
         keep_published(layout, outgoing)
         if copied is None:
             _replace_atomically(build, layout.published)
+            kept_file = build
         else:
-            _replace_with(copied, layout.published)
+            os.chmod(build, PUBLISHED_MODE)  # readable by BI whatever the umask
+            layout.published.with_name(layout.published.name + ".wal").unlink(missing_ok=True)
+            os.replace(build, layout.published)
+            _fsync_dir(layout.root)
+            kept_file = copied
         # recorded before the move: a build on disk always has its place in the order
         _record_publish(layout, run_id)
-        os.chmod(build, PUBLISHED_MODE)
-        os.replace(build, kept)
+        os.chmod(kept_file, PUBLISHED_MODE)
+        os.replace(kept_file, kept)
+        _fsync_dir(kept.parent)
     prune_builds(layout)
     return layout.published
+
+
+def kept_temp(layout: WarehouseLayout, run_id: str) -> Path:
+    """Where the copy of a build is made before `publish` keeps it (clear_unfinished removes it
+    after a killed load)."""
+    return temp_beside(layout.build_of(run_id))
 
 
 def _order_path(layout: WarehouseLayout) -> Path:

@@ -58,9 +58,12 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
     copies: list[tuple] = []  # copies, moved builds, and "extracted" when extraction returned
     extract_changed = load_module.STEPS["extract_changed"]
 
-    def recorded(source: Path, destination: Path, flush: bool = False) -> BackgroundCopy:
-        copies.append((source, destination, flush))
-        return BackgroundCopy(source, destination, flush)
+    build_inode = []
+
+    def recorded(source: Path, destination: Path) -> BackgroundCopy:
+        copies.append((source, destination))
+        build_inode.append(source.stat().st_ino)
+        return BackgroundCopy(source, destination)
 
     def moved(kept: Path, destination: Path, source: Path) -> MovedBuild:
         copies.append(("moved", kept, destination))
@@ -91,7 +94,7 @@ def scenario(loaded_site, tmp_path_factory) -> dict:
             "published_before": published_before, "published_before_file": published_before_file,
             "removed_doc_ids": [row[0] for row in removed_doc_ids],
             "old_changed_ids": [row[0] for row in old_changed_ids], "changes": changes, "copies": copies,
-            "spawned_second": spawned_second, "spawned_full": spawned_full}
+            "spawned_second": spawned_second, "spawned_full": spawned_full, "build_inode": build_inode[-1]}
 
 
 def _query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
@@ -152,17 +155,20 @@ def test_the_first_night_is_full_and_the_next_builds_on_the_published_warehouse(
 def test_the_night_copies_one_file_and_moves_the_kept_build_into_its_build(scenario):
     """The incremental night starts its build from the first night's kept build, moved into place
     (flows.publish.MovedBuild) while extraction runs (once it finds that the staging CSVs change),
-    not from a copy of the published file; it copies its build beside the published file during
-    the marts gate, flushed to disk there (flows.publish.BackgroundCopy). Publishing gives the
-    first run its kept build back: the file it replaced, byte for byte, no longer the published one."""
+    not from a copy of the published file; it copies its build during the marts gate to keep it
+    (flows.publish.BackgroundCopy, not flushed to disk during the night) and publishes the build
+    itself. Publishing gives the first run its kept build back: the file it replaced, byte for
+    byte, no longer the published one."""
     site, first_run = scenario["site"], scenario["first"].run.run_id
     builds = site.warehouse / "builds"
     building, first_kept = builds / ".building.duckdb", builds / f"{first_run}.duckdb"
+    second_kept = builds / f"{scenario['second'].run.run_id}.duckdb"
     assert scenario["copies"] == [("moved", first_kept, building),
                                   "extracted",
-                                  (building, site.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp", True)]
-    assert not list(site.warehouse.glob(".*.tmp*")) and not building.exists()
-    second_kept = builds / f"{scenario['second'].run.run_id}.duckdb"
+                                  (building, builds / f".{second_kept.name}.{os.getpid()}.tmp")]
+    assert not list(site.warehouse.glob(".*.tmp*")) and not list(builds.glob(".*.tmp*")) and not building.exists()
+    # the build itself is published (its inode), its copy is kept
+    assert site.published.stat().st_ino == scenario["build_inode"]
     assert sorted(path.name for path in builds.glob("*.duckdb")) == sorted([first_kept.name, second_kept.name])
     assert _sha(first_kept) == _sha(scenario["published_before_file"])
     for one, other in ((first_kept, site.published), (second_kept, site.published), (first_kept, second_kept)):

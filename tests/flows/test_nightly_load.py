@@ -4,6 +4,7 @@ publish, incremental re-runs, readers, failed gates and builds, a killed run, qu
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -139,9 +140,10 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
                                                                                       monkeypatch):
     """A reader that holds the published file open neither blocks the load nor sees a broken
     file; a new reader sees the new run, and etl_runs now lists the skipped run too. The publish
-    renames in the copy made during the marts gate (it never copies the build itself), and the
-    kept build holds the same run log. Damaged lines of the run log (tests/flows/test_logs_heal.py,
-    whose build this is too) are skipped with a warning each and never reach the published tables."""
+    renames the build itself in and keeps the copy made during the marts gate (it never copies
+    the build again), and the kept build holds the same run log. Damaged lines of the run log
+    (tests/flows/test_logs_heal.py, whose build this is too) are skipped with a warning each and
+    never reach the published tables."""
     _, loaded = loaded_site
     skipped = run_load(site_copy.inbox, site_copy.warehouse).run
     assert skipped.status == "skipped"
@@ -188,8 +190,9 @@ def test_forced_run_after_a_skipped_one_publishes_it_with_a_reader_holding_the_f
     assert stages == [("marts", True), ("staging", True)]  # the children's outcomes, recorded here
     kept = site_copy.warehouse / "builds" / f"{result.run.run_id}.duckdb"
     assert query(kept, "select run_id, status, files_changed from etl_runs order by started_at, run_id") == runs
-    assert [name for _, name in copies] == [site_copy.warehouse / f".perfbudget.duckdb.{os.getpid()}.tmp"]
-    assert not list(site_copy.warehouse.glob(".*.tmp*"))
+    # the build is published itself; its copy, made during the marts gate, is kept
+    assert [name for _, name in copies] == [kept.with_name(f".{kept.name}.{os.getpid()}.tmp")]
+    assert not list(site_copy.warehouse.glob(".*.tmp*")) and not list(kept.parent.glob(".*.tmp*"))
     fresh = subprocess.run([sys.executable, "-c", READER, str(site_copy.published)], input="\n",
                            capture_output=True, text=True, check=True)
     assert fresh.stdout.split()[0] == result.run.run_id
@@ -287,6 +290,26 @@ def test_a_night_that_fails_after_moving_the_kept_build_gives_the_published_run_
     assert base is not None and base.kept is None  # the kept build is the published file: not moved
     start = start_of_build(base, tmp_path / "build.duckdb")
     assert isinstance(start, BackgroundCopy) and sha(start.wait()) == published
+
+
+def test_a_kept_build_written_before_the_machine_restarted_is_not_moved_into_a_build(site_copy):
+    """The kept build is written without waiting for the disk (flows.publish `publish`): the next
+    night moves it into its build only within the same boot of the machine (flows.delta
+    `boot_id`); after a restart the published file is copied instead."""
+    from flows.delta import boot_id
+    from flows.extraction_cache import write_json_atomic
+    from flows.inputs import RECORD_NAME, delta_base_of, project_fingerprint
+    from flows.layout import WarehouseLayout
+
+    layout = WarehouseLayout.at(site_copy.warehouse)
+    kept = layout.build_of(last_run(site_copy).run_id)
+    record_path = layout.root / RECORD_NAME
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["kept_boot"] == boot_id() is not None
+    assert delta_base_of(layout, project_fingerprint()).kept == kept
+    write_json_atomic(record_path, {**record, "kept_boot": "a boot before a restart"})
+    base = delta_base_of(layout, project_fingerprint())
+    assert base is not None and base.run_id == record["run_id"] and base.kept is None
 
 
 def _dbt_descendant(pid: int) -> bool:

@@ -16,6 +16,7 @@ from flows.publish import (
     clear_unfinished,
     exclusive_load,
     kept_builds,
+    kept_temp,
     publish,
     rollback,
     temp_beside,
@@ -58,15 +59,17 @@ def test_publish_replaces_and_keeps_the_newest_three_builds(layout):
         rollback(layout, "20260101T000000Z-a")
 
 
-def test_a_copy_made_in_the_background_is_renamed_in_without_copying_again(layout, monkeypatch):
+def test_the_build_is_published_and_its_copy_made_in_the_background_is_kept(layout, monkeypatch):
+    """The build itself is renamed over the published file (DuckDB flushed it when it closed it);
+    the copy a thread made of it, not flushed to disk, is kept (flows.publish `publish`)."""
     make_build(layout, "20260101T000000Z-a")
     monkeypatch.setattr(publish_module, "COPY_CHUNK", 4096)  # many steps for a small file
     fsync, flushed = os.fsync, []
     monkeypatch.setattr(publish_module.os, "fsync", lambda fd: flushed.append(os.fstat(fd).st_ino) or fsync(fd))
-    copy = BackgroundCopy(layout.building, temp_beside(layout.published), flush=True)
-    copied = copy.wait()
-    assert flushed == [copied.stat().st_ino]  # flushed to disk by the thread, before publish
-    assert copied.read_bytes() == layout.building.read_bytes() and copied.parent == layout.published.parent
+    build_inode = layout.building.stat().st_ino
+    copied = BackgroundCopy(layout.building, kept_temp(layout, "20260101T000000Z-a")).wait()
+    assert copied.read_bytes() == layout.building.read_bytes() and copied.parent == layout.builds
+    copy_inode = copied.stat().st_ino
 
     def no_second_copy(*args, **kwargs):
         raise AssertionError("publish copied the build again")
@@ -74,8 +77,12 @@ def test_a_copy_made_in_the_background_is_renamed_in_without_copying_again(layou
     monkeypatch.setattr(publish_module.shutil, "copyfile", no_second_copy)
     assert publish(layout.building, layout, "20260101T000000Z-a", copied=copied) == layout.published
     assert marker(layout.published) == marker(layout.build_of("20260101T000000Z-a")) == "20260101T000000Z-a"
+    assert layout.published.stat().st_ino == build_inode
+    assert layout.build_of("20260101T000000Z-a").stat().st_ino == copy_inode
+    assert copy_inode not in flushed and build_inode not in flushed  # neither waited for the disk here
     assert not copied.exists() and not layout.building.exists()
     assert oct(layout.published.stat().st_mode & 0o777) == "0o644"
+    assert oct(layout.build_of("20260101T000000Z-a").stat().st_mode & 0o777) == "0o644"
 
 
 def test_a_discarded_copy_stops_and_leaves_no_file(layout, monkeypatch):
@@ -111,8 +118,12 @@ def test_clear_unfinished_removes_a_killed_builds_leftovers(layout):
     make_build(layout, "half")
     temp = layout.root / ".perfbudget.duckdb.123.tmp"
     temp.write_bytes(b"partial")
-    assert set(clear_unfinished(layout)) == {layout.building, temp}
-    assert not layout.building.exists() and not temp.exists()
+    kept_copy = layout.builds / ".20260101T000000Z-a.duckdb.123.tmp"  # kept_temp of a killed load
+    kept_copy.write_bytes(b"partial")
+    (layout.builds / "20260101T000000Z-b.duckdb").write_bytes(b"a kept build")
+    assert set(clear_unfinished(layout)) == {layout.building, temp, kept_copy}
+    assert not layout.building.exists() and not temp.exists() and not kept_copy.exists()
+    assert (layout.builds / "20260101T000000Z-b.duckdb").exists()
 
 
 def test_one_load_at_a_time(layout):
