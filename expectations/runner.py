@@ -43,11 +43,15 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 # 64MB at 100 000 forms: they keep 256MB. PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT sets both.
 GATE_DUCKDB_MEMORY_LIMIT = os.environ.get("PERFBUDGET_GATE_DUCKDB_MEMORY_LIMIT")
 WHOLE_READS_MEMORY_LIMIT, SCOPED_READS_MEMORY_LIMIT = "64MB", "256MB"
-# A validated frame whose columns hold at least this many bytes (their values, or for text the
-# pointers to them) is collected at once after its batch. Counted in rows, the one-column frames
-# of the whole-table row counts were collected too: 9 collections, 1.7 of the marts gate's 10.7 s
-# on a 1 % night at 100 000 forms (2026-12-02), for frames of 1 byte a row.
+# A validated frame of at least this many rows with a text column, or of at least this many
+# bytes of plain values, is collected at once after its batch. The one-column frames of the
+# whole-table row counts (1 byte a row) are not: collecting them was 9 collections, 1.7 of the
+# marts gate's 10.7 s on a 1 % night at 100 000 forms. Counting every frame by its bytes alone
+# left text frames uncollected (pandas counts a text value as its 8-byte pointer), and the full
+# night's marts gate grew from 571 to 1 155 MB (2026-12-02).
+GC_MIN_ROWS = 100_000
 GC_MIN_BYTES = 8 * 1024 * 1024
+PLAIN_KINDS = frozenset("biufcmM")  # numpy kinds of booleans, numbers and times; text is "O"
 # A table of at most this many rows is validated in one batch (all its columns, every check):
 # each batch costs GX ~0.3 s of set-up, and splitting only pays where the columns are large (at
 # 100 000 forms a batch of mart_project_scorecard's 35 columns of 132 793 rows took the marts
@@ -501,6 +505,13 @@ def combined(parts: list[list[tuple[CheckOutcome, list]]]) -> list[CheckOutcome]
     return outcomes
 
 
+def worth_collecting(frame: pd.DataFrame) -> bool:
+    """Whether a validated frame is large enough to collect the garbage for at once (GC_MIN_ROWS)."""
+    if len(frame) >= GC_MIN_ROWS and any(dtype.kind not in PLAIN_KINDS for dtype in frame.dtypes):
+        return True
+    return int(frame.memory_usage(index=True, deep=False).sum()) >= GC_MIN_BYTES
+
+
 def _validated(gx: Any, context: Any, stage: str, suite: Suite, expectations: list[dict[str, Any]], name: str,
                frame: pd.DataFrame) -> list[tuple[CheckOutcome, list]]:
     """The outcomes of `expectations` on one frame."""
@@ -519,7 +530,7 @@ def _validated(gx: Any, context: Any, stage: str, suite: Suite, expectations: li
     # lives (GX keeps the last context globally): one data source per batch, dropped after its
     # run, so that one frame is in memory at a time
     context.data_sources.delete(data_source.name)
-    large = int(frame.memory_usage(index=True, deep=False).sum()) >= GC_MIN_BYTES
+    large = worth_collecting(frame)
     del frame, run, data_source, definition
     if large:  # GX's objects form reference cycles; a full collection costs ~0.1 s
         gc.collect()

@@ -215,6 +215,24 @@ def test_no_frame_outlives_its_batch(tmp_path):
     assert alive == []
 
 
+def test_a_large_text_frame_is_collected_at_once_and_a_row_count_frame_is_not():
+    """After a batch the gate collects the garbage (GX's objects form cycles) for frames whose
+    memory matters: text columns of many rows (pandas 3 gives DuckDB's text its `str` dtype,
+    and counts a value as its pointer), or many bytes of plain values; not for the one-column
+    frames of the whole-table row counts, 1 byte a row (runner.worth_collecting)."""
+    import pandas as pd
+
+    from expectations.runner import GC_MIN_ROWS, worth_collecting
+
+    with duckdb.connect() as connection:
+        text = connection.execute(f"select 'x' || range as key from range({GC_MIN_ROWS})").df()
+        counts = connection.execute("select true as row from range(3000000)").df()
+    assert text["key"].dtype.kind == "O" and worth_collecting(text)
+    assert not worth_collecting(text.head(GC_MIN_ROWS - 1))
+    assert not worth_collecting(counts)
+    assert worth_collecting(pd.DataFrame({"amount": range(1_100_000)}))  # 8.4 MB of integers
+
+
 def test_an_incremental_night_checks_the_changed_forms_rows_and_counts_every_row(tmp_path):
     """On an incremental night (MartTables changed_only) a form-keyed table's checks read the
     changed forms' rows, the rows without a form, and every row sharing a unique-checked value
