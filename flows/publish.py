@@ -164,10 +164,11 @@ class BackgroundCopy:
 
 class MovedBuild:
     """The kept build of the published run, moved (renamed, not copied) to be where an
-    incremental build starts: the same tables as the published file, since publishing copied it
-    from that build and wrote the same run log into both. Renaming takes no time, where a copy
-    of the published file (BackgroundCopy) was ~3.4 GB of writing that the night waited ~12 s
-    for at 100 000 forms. The same interface as BackgroundCopy: `source` is the published file
+    incremental build starts: the same tables as the published file, since it is the copy of
+    the build that was published, and the same run log was written into both. Renaming takes no
+    time, where a copy of the published file (BackgroundCopy) was ~3.4 GB of writing that the
+    night waited ~12 s for at 100 000 forms. It was kept without a flush to disk (`publish`), so
+    it is flushed first. The same interface as BackgroundCopy: `source` is the published file
     whose tables the build starts from; `discard` puts the build back while nothing has written
     it. Publishing gives the run its kept build again (`keep_published`)."""
 
