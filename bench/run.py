@@ -393,14 +393,15 @@ def _topological(nodes: dict[str, dict]) -> list[str]:
 
 
 def profile_settings() -> dict[str, str]:
-    """The DuckDB settings dbt's build runs with (profiles/profiles.yml `settings`, its env_var
-    defaults rendered as dbt renders them): the floor runs the same SQL under the same settings
-    (memory_limit, checkpoint_threshold)."""
+    """The DuckDB settings dbt's build runs with (profiles/profiles.yml `config_options` and
+    `settings`, its env_var defaults rendered as dbt renders them): the floor runs the same SQL
+    under the same settings (storage version, memory_limit, checkpoint_threshold)."""
     import jinja2
     import yaml
 
     profile = yaml.safe_load((REPO_ROOT / "profiles" / "profiles.yml").read_text(encoding="utf-8"))
-    settings = profile["perfbudget"]["outputs"]["dev"].get("settings") or {}
+    output = profile["perfbudget"]["outputs"]["dev"]
+    settings = {**(output.get("config_options") or {}), **(output.get("settings") or {})}
     environment = jinja2.Environment()
     environment.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
     return {name: environment.from_string(str(value)).render() for name, value in settings.items()}
