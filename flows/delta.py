@@ -143,8 +143,9 @@ def delta_base(record_path: Path, published: Path, project: str,
     if files is None or not record.get("run_id"):
         return None
     run_id = str(record["run_id"])
+    boot = boot_id()
     kept = None
-    if kept_of is not None and record.get("kept_boot") is not None and record.get("kept_boot") == boot_id():
+    if kept_of is not None and boot is not None and record.get("kept_boot") == boot:
         kept = _kept_as_published(kept_of(run_id), record.get("kept"), stat)
     return DeltaBase(run_id, published, files, frozenset(record.get("rejected") or ()), kept)
 

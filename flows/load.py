@@ -40,7 +40,6 @@ from flows.inputs import (
     build_inputs,
     delta_base_of,
     project_fingerprint,
-    published_run_of,
     record_published,
     unchanged_since,
 )
@@ -400,9 +399,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                     timed_step(step, database, layout.run_log, [published_run])
 
                 step = "publish"
-                # the file it replaces is kept as its run's build, when the night moved that one here
-                timed_step(step, layout.building, layout, run.run_id, copied=copied,
-                           outgoing=published_run_of(layout))
+                timed_step(step, layout.building, layout, run.run_id, copied=copied)
                 published = True
                 result.step_seconds[step] = round(result.step_seconds[step] + copy.waited, 2)
                 record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
@@ -415,7 +412,7 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 discard_prestarted(layout.building)
                 clear_unfinished(layout)
                 if not published:  # the published run keeps its build, though the night moved it here
-                    keep_published(layout, published_run_of(layout))
+                    keep_published(layout)
                 raise
             finally:
                 gates.discard()  # a warmed gate child that no gate used

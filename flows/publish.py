@@ -10,8 +10,7 @@ blocks the publish. Its copy, made by a thread while the marts gate reads the bu
 `rollback` can put an earlier one back (copied, then renamed in). The published run's kept
 build is also where the next incremental build starts (MovedBuild): renamed into place, and
 replaced among the kept builds by the outgoing published file when that build is published
-(`keep_published`), so a night copies one file, not two. (`publish` without a copy copies the
-build beside the published file, flushes it and renames it in, and keeps the build.)
+(`keep_published`), so a night copies one file, not two.
 
 "Last" is publish order, recorded in `builds/publish_order.jsonl` (one line per publish,
 healed like the run log when a line is damaged), not run-id order: run ids start with the
@@ -33,6 +32,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.inputs import published_run_of
 from flows.layout import KEEP_BUILDS, LOCK_NAME, WarehouseLayout
 from flows.runlog import append_jsonl, read_jsonl, utc_now
 
@@ -89,12 +89,14 @@ def _replace_atomically(source: Path, target: Path) -> None:
     _replace_with(temp, target)
 
 
-def _replace_with(temp: Path, target: Path) -> None:
-    """Flush a finished copy beside `target`, then rename it over `target`."""
+def _replace_with(temp: Path, target: Path, flush: bool = True) -> None:
+    """Flush a finished copy beside `target` (`flush`: a build DuckDB flushed needs none), then
+    rename it over `target`."""
     try:
         with temp.open("rb+") as stream:
             os.fchmod(stream.fileno(), PUBLISHED_MODE)  # readable by BI whatever the umask
-            os.fsync(stream.fileno())
+            if flush:
+                os.fsync(stream.fileno())
         # a WAL beside the target belongs to the old file (someone opened it read-write, against
         # the contract); left there, DuckDB would replay it onto the new one
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
@@ -188,13 +190,15 @@ class MovedBuild:
             os.replace(self.destination, self.kept)
 
 
-def keep_published(layout: WarehouseLayout, run_id: str | None) -> None:
-    """Give the published file, run `run_id`'s, its place among the kept builds when that place
-    is empty: a hard link, no copy. It is empty when a night moved the kept build into its own
-    build (MovedBuild) and then failed or was killed, and at every publish of such a build, just
-    before the published file is replaced: the old file then lives on under builds/ alone. While
-    both names share the file, nothing moves it into a build (flows.delta only moves a kept
-    build that is not the published file); a rollback copies it as it copies any kept build."""
+def keep_published(layout: WarehouseLayout) -> None:
+    """Give the published file its place among the kept builds (that of the run
+    `published_inputs.json` records it as) when that place is empty: a hard link, no copy. It
+    is empty when a night moved the kept build into its own build (MovedBuild) and then failed
+    or was killed, and at every publish of such a build, just before the published file is
+    replaced: the old file then lives on under builds/ alone. While both names share the file,
+    nothing moves it into a build (flows.delta only moves a kept build that is not the
+    published file); a rollback copies it as it copies any kept build."""
+    run_id = published_run_of(layout)
     if run_id is None:
         return
     kept = layout.build_of(run_id)
@@ -233,37 +237,33 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | None = None,
-            outgoing: str | None = None) -> Path:
+def publish(build: Path, layout: WarehouseLayout, run_id: str, copied: Path | None = None) -> Path:
     """Make `build` the published warehouse and keep a copy as `builds/<run_id>.duckdb`, prune
-    to the three published last. `copied`: that copy, already made (BackgroundCopy, `kept_temp`):
-    the build is renamed over the published file (DuckDB flushed it to disk when its last
-    connection closed) and the copy into its place among the kept builds. The copy is not
-    flushed here: the next night moves it into its build only within the same boot of the
-    machine (flows.delta), and flushes it first. Without `copied`, the build is copied beside
-    the published file, flushed and renamed in, and the build itself is kept.
-    `outgoing`: the run whose build is published now; when its kept build was moved into this
-    build (MovedBuild), the file being replaced becomes that kept build (`keep_published`).
-    Returns the published path."""
+    to the three published last. The build is renamed over the published file (DuckDB flushed
+    it to disk when its last connection closed) and the copy into its place among the kept
+    builds. `copied`: that copy, made while the marts gate ran (BackgroundCopy, `kept_temp`);
+    without it, it is made here. The copy is not flushed: the next night moves it into its
+    build only within the same boot of the machine (flows.delta), and flushes it first. When
+    the night moved the published run's kept build into this build (MovedBuild), the file being
+    replaced takes that kept build's place (`keep_published`). Returns the published path."""
     for database in (build, copied):
         if database is not None and database.with_name(database.name + ".wal").exists():
             raise RuntimeError(f"{database} still has a write-ahead log: a connection was not closed")
+    if copied is None:
+        copied = kept_temp(layout, run_id)
+        try:
+            shutil.copyfile(build, copied)
+        except BaseException:
+            copied.unlink(missing_ok=True)
+            raise
     kept = layout.build_of(run_id)
     with _signals_deferred():
-        keep_published(layout, outgoing)
-        if copied is None:
-            _replace_atomically(build, layout.published)
-            kept_file = build
-        else:
-            os.chmod(build, PUBLISHED_MODE)  # readable by BI whatever the umask
-            layout.published.with_name(layout.published.name + ".wal").unlink(missing_ok=True)
-            os.replace(build, layout.published)
-            _fsync_dir(layout.root)
-            kept_file = copied
+        keep_published(layout)
+        _replace_with(build, layout.published, flush=False)
         # recorded before the move: a build on disk always has its place in the order
         _record_publish(layout, run_id)
-        os.chmod(kept_file, PUBLISHED_MODE)
-        os.replace(kept_file, kept)
+        os.chmod(copied, PUBLISHED_MODE)
+        os.replace(copied, kept)
         _fsync_dir(kept.parent)
     prune_builds(layout)
     return layout.published
@@ -345,10 +345,8 @@ def _compact_order(layout: WarehouseLayout, keep: set[str]) -> None:
 def rollback(layout: WarehouseLayout, run_id: str | None = None) -> Path:
     """Publish a kept build again: `run_id`'s, or by default the one published before the
     newest. A rollback does not change the publish order."""
-    from flows.inputs import published_run_of  # (flows.inputs reads the dbt project: not needed to publish)
-
     with exclusive_load(layout):
-        keep_published(layout, published_run_of(layout))  # a failed or killed night moved its kept build
+        keep_published(layout)  # a failed or killed night moved its kept build
         builds = kept_builds(layout)
         if run_id is not None:
             chosen = layout.build_of(run_id)
