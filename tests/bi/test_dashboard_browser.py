@@ -119,7 +119,9 @@ def superset(tmp_path_factory):
     warehouse = work / "warehouse" / "perfbudget.duckdb"
     assert warehouse.is_file()
 
-    password = secrets.token_urlsafe(12)
+    # token_urlsafe may begin with "-", which argparse takes for an option (CI failed on it once);
+    # the password here always does, so every run checks that it reaches Superset and the browser whole.
+    password = "-" + secrets.token_urlsafe(12)
     env = {**os.environ, "PERFBUDGET_BI_HOME": str(work / "bi-home"), "SUPERSET_ADMIN_PASSWORD": password}
     _run(["bash", str(BI_DIR / "setup.sh"), "--fresh", str(warehouse)], work / "setup.log", env, timeout=1800)
 
@@ -200,7 +202,7 @@ def test_dashboard_renders_every_chart_in_chromium(superset):
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [str(BI_PYTHON), str(Path(__file__).with_name("browser_check.py")), "--base", superset[0].base,
-         "--password", password, "--charts", str(len(EXPECTED)), "--profile", str(profile),
+         f"--password={password}", "--charts", str(len(EXPECTED)), "--profile", str(profile),
          "--screenshot", str(SCREENSHOT)],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     served = (work / "serve.log").read_text(errors="replace").splitlines()
