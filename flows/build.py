@@ -148,6 +148,10 @@ LEAN_ARGS = ["--threads", "1"]
 LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER": "false",
                  "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD": "16MB",
                  "PERFBUDGET_DUCKDB_ALLOCATOR_BACKGROUND_THREADS": "true"}
+# A build that leaves DuckDB's vacuum out (`vacuum=False`): its checkpoint writes what changed and
+# merges no under-filled row groups (profiles/profiles.yml, PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS;
+# flows/load.py `vacuums` says which nights). The caller's own setting wins.
+NO_VACUUM_SETTINGS = {"PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS": "0"}
 PARTIAL_PARSE = "partial_parse.msgpack"
 # set for a dbt process started ahead of its build: it loads dbt, then waits for "go" on stdin
 WAIT_FOR_GO = "PERFBUDGET_DBT_WAIT_FOR_GO"
@@ -205,7 +209,8 @@ class _Invocation:
 
 
 def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path,
-                extra_args: list[str] | None, start_from: Path | None, lean: bool = False) -> _Invocation:
+                extra_args: list[str] | None, start_from: Path | None, lean: bool = False,
+                vacuum: bool = True) -> _Invocation:
     if extra_args is None:
         extra_args = shlex.split(os.environ.get("PERFBUDGET_DBT_ARGS", ""))
     if lean and not any(arg.split("=", 1)[0] == LEAN_ARGS[0] for arg in extra_args):
@@ -226,6 +231,8 @@ def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: 
            "PERFBUDGET_STAGING_DIR": str(staging_dir)}
     if lean:
         env = {**LEAN_SETTINGS, **env}
+    if not vacuum:
+        env = {**NO_VACUUM_SETTINGS, **env}
     command = [*dbt_command(tied_to=os.getpid()), "build", "--project-dir", str(project_dir),
                "--profiles-dir", str(project_dir / "profiles"),
                "--target-path", str(target_path), "--log-path", str(work_dir / "logs"),
@@ -245,7 +252,8 @@ _PRESTARTED: dict[Path, tuple[_Invocation, subprocess.Popen]] = {}
 
 
 def prestart_dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
-                       extra_args: list[str] | None = None, start_from: Path | None = None) -> None:
+                       extra_args: list[str] | None = None, start_from: Path | None = None,
+                       vacuum: bool = True) -> None:
     """Start the dbt process of the coming `dbt_build` with these arguments now, to wait (its
     Python, dbt's imports and its adapter loaded: ~4 s of a build's start) until that build
     sends it on. The nightly load starts it for an incremental build while the staging gate
@@ -253,7 +261,7 @@ def prestart_dbt_build(database: Path, staging_dir: Path, work_dir: Path, projec
     environment are still the same; a load that ends otherwise stops it (`discard_prestarted`).
     It touches no file before it is sent on."""
     discard_prestarted(database)
-    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from)
+    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from, vacuum=vacuum)
     _PRESTARTED[database] = (invocation, _spawn(invocation, project_dir, wait_for_go=True))
 
 
@@ -294,7 +302,8 @@ def _take_prestarted(database: Path, invocation: _Invocation) -> subprocess.Pope
 
 def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Path = REPO_ROOT,
               timeout: float | None = 3600, extra_args: list[str] | None = None,
-              start_from: Path | None = None, copied: bool = False, lean: bool = False) -> DbtBuild:
+              start_from: Path | None = None, copied: bool = False, lean: bool = False,
+              vacuum: bool = True) -> DbtBuild:
     """Build every model, seed and test into `database`: a fresh file (any old one is
     removed first), or a copy of `start_from` (the published warehouse) for an incremental
     build, whose document-keyed models then replace only the changed documents' rows
@@ -305,8 +314,9 @@ def dbt_build(database: Path, staging_dir: Path, work_dir: Path, project_dir: Pa
     `extra_args` default to $PERFBUDGET_DBT_ARGS (shell words), e.g. `--exclude
     resource_type:test` for a quick development loop; the nightly default is everything but
     the tests of macros on constants (var `macro_unit_tests`). `lean`: the build's memory comes
-    before its speed (LEAN_ARGS)."""
-    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from, lean)
+    before its speed (LEAN_ARGS). `vacuum` False: DuckDB's checkpoint merges no row groups
+    (NO_VACUUM_SETTINGS)."""
+    invocation = _invocation(database, staging_dir, work_dir, project_dir, extra_args, start_from, lean, vacuum)
     database.parent.mkdir(parents=True, exist_ok=True)
     if not (copied and database.exists()):  # a copy that went missing is made again
         for stale in (database, database.with_name(database.name + ".wal")):

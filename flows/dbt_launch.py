@@ -56,7 +56,7 @@ def tie_to(parent_pid: int) -> None:
 # full build parsed the whole project again (8 s of a 1 % night at 100 000 forms, 2026-12-02)
 RESOURCE_SETTINGS = frozenset({"memory_limit", "preserve_insertion_order", "checkpoint_threshold", "threads",
                                "temp_directory", "max_temp_directory_size", "allocator_flush_threshold",
-                               "allocator_background_threads"})
+                               "allocator_background_threads", "max_vacuum_tasks"})
 
 
 def _parsed_as(key: str, value: object) -> object:

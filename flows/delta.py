@@ -72,6 +72,8 @@ class DeltaBase:
     # the run's kept build (builds/<run_id>.duckdb) when it is still as published and is not the
     # published file itself: the build moves it into place instead of copying the published file
     kept: Path | None = None
+    # incremental nights built on one another since DuckDB last vacuumed (flows/load.py `vacuums`)
+    nights_unvacuumed: int = 0
 
 
 def digest_of(parts: Iterable[str | bytes]) -> str:
@@ -147,7 +149,9 @@ def delta_base(record_path: Path, published: Path, project: str,
     kept = None
     if kept_of is not None and boot is not None and record.get("kept_boot") == boot:
         kept = _kept_as_published(kept_of(run_id), record.get("kept"), stat)
-    return DeltaBase(run_id, published, files, frozenset(record.get("rejected") or ()), kept)
+    unvacuumed = record.get("nights_unvacuumed")
+    return DeltaBase(run_id, published, files, frozenset(record.get("rejected") or ()), kept,
+                     unvacuumed if isinstance(unvacuumed, int) and unvacuumed >= 0 else 0)
 
 
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")

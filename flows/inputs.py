@@ -92,12 +92,15 @@ def _published_stat(layout: WarehouseLayout) -> list[int] | None:
 
 
 def record_published(layout: WarehouseLayout, run_id: str, inputs: str, project: str | None = None,
-                     files: Mapping[str, LandedFile] | None = None, rejected: list[str] = ()) -> None:
+                     files: Mapping[str, LandedFile] | None = None, rejected: list[str] = (),
+                     nights_unvacuumed: int = 0) -> None:
     """What the published build was made from; with `project` (its project fingerprint) and
     `files` (what each inbox file landed) the next run can build on it (flows.delta), moving
-    the run's kept build, whose size and mtime are recorded too, into its build."""
+    the run's kept build, whose size and mtime are recorded too, into its build.
+    `nights_unvacuumed`: the incremental nights without DuckDB's vacuum it is the last of."""
     record: dict = {"run_id": run_id, "inputs": inputs, "published": _published_stat(layout),
-                    "kept": _stat_of(layout.build_of(run_id)), "kept_boot": boot_id()}
+                    "kept": _stat_of(layout.build_of(run_id)), "kept_boot": boot_id(),
+                    "nights_unvacuumed": nights_unvacuumed}
     if project is not None and files is not None:
         record.update(project=project, files=files_to_json(files), rejected=sorted(rejected))
     write_json_atomic(layout.root / RECORD_NAME, record)

@@ -60,6 +60,12 @@ KEEP_QUALITY_RUNS = 30
 # Builds again after dropping the forms a failed dbt test traced to, at most this many times
 MAX_REBUILDS = 2
 FACT_TABLES = ("fact_budget_line", "fact_indicator", "dim_document")
+# An incremental night appends the changed forms' rows to every document-keyed table as a new,
+# small row group, and DuckDB's checkpoint (when dbt closes the build) merges such row groups into
+# their neighbours: 11 s of a 1 % night at 100 000 forms (profiles/profiles.yml,
+# PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS). So incremental nights leave that merge out, and every
+# VACUUM_EVERY-th incremental night in a row does it (a full build writes every table anew).
+VACUUM_EVERY = 7
 
 
 class UnexplainedBuildFailure(DbtBuildFailed):
@@ -73,12 +79,19 @@ class UnexplainedBuildFailure(DbtBuildFailed):
 
 
 def build_warehouse(database: Path, staging_dir: Path, work_dir: Path, start_from: Path | None = None,
-                    copied: bool = False, lean: bool = False) -> DbtBuild:
+                    copied: bool = False, lean: bool = False, vacuum: bool = True) -> DbtBuild:
     """`dbt build` into `database` (on a copy of `start_from`, the published warehouse, for
     an incremental build; `copied`: `database` is that copy already; `lean`: memory before
-    speed, flows.build LEAN_ARGS); raises `DbtBuildFailed` (carrying the node results)."""
+    speed, flows.build LEAN_ARGS; `vacuum` False: DuckDB merges no row groups, `vacuums`);
+    raises `DbtBuildFailed` (carrying the node results)."""
     return require_success(dbt_build(database, staging_dir, work_dir, start_from=start_from, copied=copied,
-                                     lean=lean))
+                                     lean=lean, vacuum=vacuum))
+
+
+def vacuums(base: DeltaBase | None) -> bool:
+    """Whether a build on `base` (None: a full build) lets DuckDB vacuum: a full build, and an
+    incremental one after VACUUM_EVERY - 1 incremental nights in a row without it."""
+    return base is None or base.nights_unvacuumed + 1 >= VACUUM_EVERY
 
 
 def attribute_failures(database: Path, work_dir: Path) -> Attribution:
@@ -328,10 +341,14 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 # staging CSVs (flows.publish.BackgroundCopy), started here unless extraction started it
                 if incremental_from is not None and first_copy is None:
                     first_copy = start_of_build(base, layout.building)
+                vacuum = incremental_from is None or vacuums(base)
+                if not vacuum:
+                    build_options["vacuum"] = False
                 # an incremental build's dbt starts while the gate runs (~4 s of a 1 % night's ~75 s at
                 # 100 000 forms; a full night would gain 1 % and hold its 134 MB through the gate)
                 if incremental_from is not None and STEPS["dbt_build"] is build_warehouse:
-                    prestart_dbt_build(layout.building, layout.staging, layout.dbt_work, start_from=incremental_from)
+                    prestart_dbt_build(layout.building, layout.staging, layout.dbt_work, start_from=incremental_from,
+                                       vacuum=vacuum)
                 try:
                     gate(step, layout.staging, docs / "staging", **gate_options)
                 except BaseException:
@@ -402,7 +419,8 @@ def run_load(inbox: Path | str, warehouse: Path | str, *, staging: Path | str | 
                 timed_step(step, layout.building, layout, run.run_id, copied=copied)
                 published = True
                 result.step_seconds[step] = round(result.step_seconds[step] + copy.waited, 2)
-                record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections))
+                record_published(layout, run.run_id, inputs, project, extraction.landed_files, sorted(rejections),
+                                 nights_unvacuumed=0 if vacuum or start_from is None else base.nights_unvacuumed + 1)
                 ExtractionCache(layout.extraction_cache).rebase_landed(run.run_id)
                 result.run = run = published_run
                 runlog.record_run(layout.run_log, run)

@@ -58,9 +58,9 @@ def new_site(root: Path) -> Site:
 QUICK_DBT_ARGS = "--exclude resource_type:test"
 
 
-def record_dbt_spawns(patch) -> list[tuple[bool, subprocess.Popen]]:
+def record_dbt_spawns(patch, envs: list[dict[str, str]] | None = None) -> list[tuple[bool, subprocess.Popen]]:
     """Every dbt process a load starts from now on, through `patch` (a pytest MonkeyPatch): (started
-    ahead to wait for its build, the process)."""
+    ahead to wait for its build, the process); each one's environment is appended to `envs`."""
     from flows import build as build_module
 
     spawned: list[tuple[bool, subprocess.Popen]] = []
@@ -69,6 +69,8 @@ def record_dbt_spawns(patch) -> list[tuple[bool, subprocess.Popen]]:
     def recording(invocation, project_dir, wait_for_go=False):
         process = spawn(invocation, project_dir, wait_for_go)
         spawned.append((wait_for_go, process))
+        if envs is not None:
+            envs.append(dict(invocation.env))
         return process
 
     patch.setattr(build_module, "_spawn", recording)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flows.dbt_launch import profile_values
 
 CONNECTION = [("path", "/data/a/builds/.building.duckdb"), ("schema", "main"),
-              ("settings", {"memory_limit": "450MB", "preserve_insertion_order": False, "timezone": "UTC"})]
+              ("settings", {"memory_limit": "450MB", "preserve_insertion_order": False, "max_vacuum_tasks": "0",
+                            "timezone": "UTC"})]
 
 
 def test_the_warehouse_folder_and_the_resource_settings_are_left_out():
