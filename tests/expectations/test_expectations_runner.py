@@ -215,6 +215,41 @@ def test_no_frame_outlives_its_batch(tmp_path):
     assert alive == []
 
 
+def test_a_gate_freezes_the_heap_it_starts_with_and_unfreezes_it_after(tmp_path, monkeypatch):
+    """The collections after large frames scan only the objects the gate makes: the library and
+    its context, alive when it starts, are frozen (gc.freeze) until it ends, failed or not."""
+    import gc
+
+    from expectations import runner
+
+    suite = Suite("marts.tiny", "marts", "tiny", None,
+                  [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}, "meta": {}}],
+                  tmp_path / "tiny.json")
+    database = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table tiny as select range as a from range(3)")
+    frozen_while_validating = []
+    validated = runner._validated
+
+    def noting(*args, **kwargs):
+        frozen_while_validating.append(gc.get_freeze_count())
+        return validated(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_validated", noting)
+    assert gc.get_freeze_count() == 0
+    assert validate("marts", MartTables(database), [suite]).success
+    assert len(frozen_while_validating) == 1 and frozen_while_validating[0] > 10_000
+    assert gc.get_freeze_count() == 0
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the library failed")
+
+    monkeypatch.setattr(runner, "_validated", failing)
+    with pytest.raises(RuntimeError, match="the library failed"):
+        validate("marts", MartTables(database), [suite])
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_large_text_frame_is_collected_at_once_and_a_row_count_frame_is_not():
     """After a batch the gate collects the garbage (GX's objects form cycles) for frames whose
     memory matters: text columns of many rows (pandas 3 gives DuckDB's text its `str` dtype,
