@@ -62,7 +62,7 @@ MAX_REBUILDS = 2
 FACT_TABLES = ("fact_budget_line", "fact_indicator", "dim_document")
 # An incremental night appends the changed forms' rows to every document-keyed table as a new,
 # small row group, and DuckDB's checkpoint (when dbt closes the build) merges such row groups into
-# their neighbours: 11 s of a 1 % night at 100 000 forms (profiles/profiles.yml,
+# their neighbours: 11-15 s of a 1 % night at 100 000 forms (profiles/profiles.yml,
 # PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS). So incremental nights leave that merge out, and every
 # VACUUM_EVERY-th incremental night in a row does it (a full build writes every table anew).
 VACUUM_EVERY = 7
