@@ -6,10 +6,11 @@ parse it whole (10 of the ~40 seconds of a sample build). With $PERFBUDGET_DBT_P
 to one folder for the run (shared by the xdist workers), a build in a new folder starts from the
 parse another build kept there (flows/build.py, flows/dbt_launch.py); dbt still checks every
 file against it, so an edited model is parsed again as in any build. In a parallel run
-(pytest-xdist) the first worker there parses the project once for each set of dbt arguments the
-suite builds with, before any build starts: otherwise the first builds of both workers, which
-start together, each parsed the whole project (three full parses of ~10 s at the start of
-`make test`, a fourth later for the warehouse tests' own arguments).
+(pytest-xdist) the first worker there parses the project once, before any build starts, for the
+dbt arguments and file name every build of the suite gives (PARSE_KEYS): otherwise the first
+builds of both workers, which start together, each parsed the whole project (three full parses
+of ~10 s at the start of `make test`). The warehouse tests' own dbt calls give the flow's
+arguments and file name too (tests/warehouse/conftest.py), so one parse serves them all.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from pathlib import Path
 import pytest
 
 from flows.build import NIGHTLY_VARS, dbt_command, keep_parse, kept_parse
-from flows.layout import PUBLISHED_NAME, WarehouseLayout
+from flows.layout import WarehouseLayout
 from tests.shared_builds import run_root, shared_build
 
 REPO = Path(__file__).resolve().parents[1]
 # what a kept parse is keyed by (flows.build.kept_parse: the --vars and the DuckDB file's name),
-# as the suite's builds give it: the nightly flow's (flows.build, into the layout's build file)
-# and the warehouse tests' own dbt calls (tests/warehouse/conftest.py: no vars, perfbudget.duckdb)
-PARSE_KEYS = ((NIGHTLY_VARS, WarehouseLayout.at(REPO).building.name), ([], PUBLISHED_NAME))
+# as the suite's builds give it: the nightly flow's (flows.build, into the layout's build file),
+# which the warehouse tests' own dbt calls give too (tests/warehouse/conftest.py)
+PARSE_KEYS = ((NIGHTLY_VARS, WarehouseLayout.at(REPO).building.name),)
 
 # The test modules that build warehouses, longest first (seconds of one module on this two-core
 # machine, `make test` of 2026-12-02). pytest-xdist (`--dist loadfile --no-loadscope-reorder`,

@@ -28,7 +28,7 @@ print("exit", main(["run", "--prefect", "--inbox", inbox, "--warehouse", warehou
 """
 
 
-def test_run_verb_publishes_quarantines_and_fails_at_a_gate_through_prefect(tmp_path):
+def test_run_verb_publishes_quarantines_and_fails_at_a_gate_through_prefect(tmp_path, prefect_database):
     site = new_site(tmp_path / "site")
     (site.inbox / "zz_corrupt.txt").write_bytes(b"\x00\xff\x00 PK\x03\x04 binary junk " * 40)
 

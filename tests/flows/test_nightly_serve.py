@@ -30,7 +30,7 @@ def api_get(api_url: str, path: str) -> dict:
 
 
 @pytest.fixture
-def prefect_server(tmp_path):
+def prefect_server(tmp_path, prefect_database):
     """`prefect server start` on a free loopback port, PREFECT_HOME in the session's temp dir."""
     process, api_url = start_local_server(log_file=tmp_path / "server.log")
     try:

@@ -75,7 +75,8 @@ def test_incremental_refresh_streams_the_same_bytes_from_a_process_pool_and_from
     assert unchanged.extraction.forms == 16 and unchanged.quarantined == ["zz_corrupt.txt"]
 
 
-def test_extraction_on_a_local_dask_cluster_of_two_workers_is_identical(inbox, unbatched, tmp_path, monkeypatch):
+def test_extraction_on_a_local_dask_cluster_of_two_workers_is_identical(inbox, unbatched, tmp_path, monkeypatch,
+                                                                       prefect_database):
     """The flow's task runner (prefect-dask, by scheduler address) maps `extract_batch` over
     batches of files on two worker processes; the rows are those of the single-process run."""
     distributed = pytest.importorskip("distributed")
