@@ -24,10 +24,18 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    other line, or stdin closed, and it exits): the nightly load starts it for an incremental
    build while the staging gate runs, so that Python's and dbt's start (~4 s) is not on the
    night's path.
+4. **Fewer garbage collections.** dbt keeps a large heap (its imports, then the parsed project)
+   and makes many short-lived objects for each node. At CPython's default thresholds a build of
+   the samples ran ~1 100 collections, 1.0-1.3 s of its ~13 s of CPU, each young collection
+   also walking objects that live as long as the process. The launch moves what is imported by
+   then out of the collector's sight (`gc.freeze`) and collects the youngest generation every
+   50 000 allocations instead of 700: 12 collections, 0.35-0.44 s (`fewer_collections`). Only
+   cyclic garbage waits longer; everything else is freed as before, by reference counting.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pprint
 import signal
@@ -103,10 +111,24 @@ def wait_for_go() -> bool:
     return sys.stdin.readline().strip() == "go"
 
 
+# the youngest generation is collected after this many allocations (CPython's default: 700);
+# the older two keep their default ratios
+YOUNG_COLLECTION_THRESHOLD = 50_000
+
+
+def fewer_collections() -> None:
+    """Freeze the heap built so far and collect young objects less often (docstring, point 4)."""
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
+
+
 def main(argv: list[str]) -> int:
     tie_to(int(argv[1]))
     hash_profile_by_file_name()
     from dbt.cli.main import cli
+
+    fewer_collections()
 
     if os.environ.get("PERFBUDGET_DBT_WAIT_FOR_GO") and not wait_for_go():
         return 1

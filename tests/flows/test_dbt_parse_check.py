@@ -1,10 +1,16 @@
 """What dbt's partial-parse profile check sees (flows/dbt_launch.py `profile_values`): a
 warehouse in another folder, or a lean build's DuckDB settings, reuse the parse; a project in
-another folder does not (dbt's parse holds paths of the project's files, a seed's among them)."""
+another folder does not (dbt's parse holds paths of the project's files, a seed's among them).
+And the launch's garbage collection (its point 4)."""
 
 from __future__ import annotations
 
-from flows.dbt_launch import profile_values
+import subprocess
+import sys
+
+from flow_sites import REPO_ROOT
+
+from flows.dbt_launch import YOUNG_COLLECTION_THRESHOLD, profile_values
 
 CONNECTION = [("path", "/data/a/builds/.building.duckdb"), ("schema", "main"),
               ("settings", {"memory_limit": "450MB", "preserve_insertion_order": False, "max_vacuum_tasks": "0",
@@ -26,3 +32,13 @@ def test_another_file_name_another_setting_or_another_project_folder_count():
     assert profile_values(renamed, "/repo") != base
     assert profile_values(other_zone, "/repo") != base
     assert profile_values(CONNECTION, "/tmp/second-checkout") != base
+
+
+def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_often():
+    """flows/dbt_launch.py point 4, in a fresh interpreter as dbt's launch is."""
+    probe = ("import gc, sys; sys.path.insert(0, sys.argv[1]); import dbt_launch; "
+             "before = gc.get_threshold(); dbt_launch.fewer_collections(); "
+             "print(before, gc.get_threshold(), gc.get_freeze_count() > 1000)")
+    shown = subprocess.run([sys.executable, "-c", probe, str(REPO_ROOT / "flows")], capture_output=True, text=True,
+                           check=True).stdout.split(") ")
+    assert shown == ["(700, 10, 10", f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]
