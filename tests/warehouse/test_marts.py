@@ -1,4 +1,6 @@
-"""Analyst marts on the samples: unit budget summary, reconciliation, project scorecard, data quality."""
+"""Analyst marts on the samples: unit budget summary, reconciliation, project scorecard, data quality;
+and on sample 001 beside a revision of it (one build of tests/warehouse/variants.py, shared with three
+other modules): a project published twice in a year is scored once."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import SAMPLES, rows
+from tests.warehouse.variants import REVISED_FILE, SAMPLE_001, variants_build
 
 
 @pytest.fixture(scope="module")
@@ -121,28 +124,23 @@ def test_data_quality_includes_extraction_issues(built_with_bad_document):
     assert indicators == 298  # the samples' rows all there (the inbox holds other bad items' rows too)
 
 
-def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(tmp_path):
+def test_a_project_published_twice_in_a_year_is_scored_once_on_its_latest_form(tmp_path_factory):
     """A revised publication of 001 (same project, unit and year) must not duplicate the
-    scorecard's project_key nor double its indicator counts, nor the unit summary's forms and funds."""
-    import shutil
-
-    from tests.warehouse.conftest import SAMPLES, build_from
-
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES, inbox)
-    original = next(SAMPLES.glob("001_*.txt")).read_text(encoding="utf-8")
-    (inbox / "001_revised.txt").write_text(original.replace("到2030年", "到2031年"), encoding="utf-8")
-    build = build_from(inbox, tmp_path, ["build", "--select", "+mart_project_scorecard", "+mart_unit_budget_summary",
-                                         "--resource-type", "seed", "--resource-type", "model"])
+    scorecard's project_key nor double its indicator counts, nor the unit summary's forms and funds.
+    Sample 001 and its revision are two documents of the variants' inbox (tests/warehouse/variants.py,
+    one build shared with three other modules); the other documents are other units'."""
+    build = variants_build(tmp_path_factory)
     connection = duckdb.connect(str(build.database), read_only=True)
     try:
+        # the whole scorecard: no project of the build is scored twice
         duplicated = connection.execute(
             "select project_key from mart_project_scorecard group by 1 having count(*) > 1").fetchall()
         scored = connection.execute(
             "select n_indicators, total_funds_wan from mart_project_scorecard "
             "where project_name = '南京市工业和信息化发展专项资金'").fetchall()
         forms = connection.execute(
-            "select count(*) from dim_document where title = '南京市市级项目预算绩效目标表'").fetchone()
+            "select count(*) from dim_document where title = '南京市市级项目预算绩效目标表' "
+            "and source_file in (?, ?)", [SAMPLE_001, REVISED_FILE]).fetchone()
         summary = connection.execute(
             "select n_forms, n_project_forms, total_funds_wan from mart_unit_budget_summary "
             "where unit_key = (select unit_key from dim_project "

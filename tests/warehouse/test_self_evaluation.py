@@ -2,11 +2,12 @@
 fact_evaluation, staffing and assets in fact_unit_profile, budget execution in mart_budget_execution,
 and the same numbers from paraphrased reports (other units, Chinese numerals, 元/千元/亿元, nil words).
 
-The paraphrases are a small inbox of synthetic documents run through the extractor and a dbt build
-of the models and seeds these facts need (no data tests: the session build runs those on the
-samples). Its target form (sample 000 re-titled to 002's unit and year) exercises the side-by-side
-join of mart_budget_execution, which the samples cannot: no sample unit has both a target table and
-a self-evaluation report for the same year.
+The paraphrases are synthetic documents of a small inbox run through the extractor and a dbt build
+of the models and seeds (no data tests: the session build runs those on the samples): the variants'
+inbox of tests/warehouse/variants.py, one build shared with three other modules whose documents are
+other units' (every query here names its unit). Its target form (sample 000 re-titled to 002's unit
+and year) exercises the side-by-side join of mart_budget_execution, which the samples cannot: no
+sample unit has both a target table and a self-evaluation report for the same year.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.warehouse.conftest import SAMPLES, dbt, extract, rows
+from tests.warehouse.conftest import rows
 from tests.warehouse.test_analyses import questions
+from tests.warehouse.variants import MISMATCH_UNIT, PARAPHRASE_UNIT, TORCH_CENTRE, variants_build
 
 SELF_EVAL = "002_51313b31403ae784.txt"
-TORCH_CENTRE = "南京市火炬高技术产业开发中心"
-PARAPHRASE_UNIT = "南京市科技创新服务中心"
-MISMATCH_UNIT = "南京市科技发展研究中心"
 
 # warehouse category -> (direction, phase, amount_wan): the 8 money lines of 002 (gold budget_lines)
 MONEY_LINES = {
@@ -43,111 +42,10 @@ PROFILE = {
 }
 EXECUTION_RATE = Decimal(100) * Decimal("563.32") / Decimal("570.57")
 
-# 002 reworded: Chinese numerals for the staff, 元 / 千元 / 亿元 for the money, 未发生 for 会议费
-PARAPHRASE_A = f"""{TORCH_CENTRE}
-
-2023年度部门整体绩效自评价报告
-
-一、部门（单位）概况
-
-（一）部门（单位）基本情况
-
-{TORCH_CENTRE}是南京市科学技术局下属的全额拨款事业单位。
-市火炬中心核定编制二十人，实有在编人员十二人，内设部门四个。
-
-本年度资产总额9,556,500元，其中流动资产731,300元，非流动资产8,825,200元，主要为固定资产277,700元，无形资产8,547,500元。
-
-（二）部门（单位）收支情况
-
-1．年度收支情况
-
-全年收入合计5,673,700元。其中：一般公共预算财政拨款收入为5,598,700元，事业收入74,000元，其他收入1,000元。本年度支出0.056332亿元，其中基本支出3,552.1千元，项目支出2,081.1千元。
-
-2．年度预算执行情况
-
-本年度年初收入支出预算5,705.7千元，收入年终决算567.37万元，支出年终决算563.32万元。
-
-3．年度“三公经费”使用情况
-
-（1）本年度“三公经费”支出5,500元，其中公车运行维护费5,100元，公务接待费400元。
-
-（2）本年度未发生会议费。
-
-（3）本年度培训费支出21,200元。
-
-二、评价结论
-
-综合来看，我单位部门整体支出绩效自评结论为“优”，达到预期绩效目标。
-"""
-
-# another unit in the other word orders: 亿元 assets, 会议费 written 零, a score and the long grade 优秀
-PARAPHRASE_B = f"""{PARAPHRASE_UNIT}
-
-2023年度部门整体绩效自评价报告
-
-一、部门（单位）概况
-
-（一）部门（单位）基本情况
-
-中心现有编制数20人，实有编内人数12人，设有4个内设部门。
-
-本年度资产0.095565亿元，其中流动资产73.13万元，非流动资产882.52万元，固定资产27.77万元，无形资产854.75万元。
-
-（二）部门（单位）收支情况
-
-本年度收入567.37万元，其中一般公共预算财政拨款收入559.87万元，事业收入7.4万元，其他收入0.1万元。本年度支出563.32万元，其中基本支出355.21万元，项目支出208.11万元。
-
-本年度年初收入支出预算570.57万元，收入年终决算567.37万元，支出年终决算563.32万元。
-
-（1）本年度“三公经费”支出0.55万元，其中公车运行维护费0.51万元，公务接待费0.04万元。
-
-（2）本年度会议费支出为零。
-
-（3）本年度培训费支出2.12万元。
-
-二、评价结论
-
-部门整体支出绩效评价得分92分，自评结论为“优秀”。
-
-三、部门履职成效
-
-全年组织培训1.2万家园区企业参与完成数据填报。官网发布工作信息一百零五条。
-"""
-
-# a third unit whose grade is not the grade of its score's band (85 is 良)
-PARAPHRASE_C = f"""{MISMATCH_UNIT}
-
-2023年度部门整体绩效自评价报告
-
-一、部门（单位）概况
-
-本年度收入一百二十万元，本年度支出一百零五万元。
-
-二、评价结论
-
-部门整体支出绩效评价得分85分，自评结论为“优”。
-"""
-
-
-def _target_form_for_the_torch_centre() -> str:
-    """Sample 000 (a department target form, 资金总额 83300) as if 002's unit had published it for 2023."""
-    text = (SAMPLES / "000_17c09d71274dbf64.txt").read_text(encoding="utf-8")
-    return text.replace("2026年度", "2023年度").replace("南京江北新区产业技术研创园管理办公室（本级）", TORCH_CENTRE)
-
 
 @pytest.fixture(scope="module")
 def paraphrased(tmp_path_factory: pytest.TempPathFactory):
-    workdir = tmp_path_factory.mktemp("self_evaluation_paraphrases")
-    inbox = workdir / "inbox"
-    inbox.mkdir()
-    (inbox / "801_paraphrase_a.txt").write_text(PARAPHRASE_A, encoding="utf-8")
-    (inbox / "802_paraphrase_b.txt").write_text(PARAPHRASE_B, encoding="utf-8")
-    (inbox / "804_paraphrase_c.txt").write_text(PARAPHRASE_C, encoding="utf-8")
-    (inbox / "803_target_form.txt").write_text(_target_form_for_the_torch_centre(), encoding="utf-8")
-    staging = workdir / "staging"
-    extract(inbox, staging)
-    build = dbt(["build", "--select", "+mart_budget_execution", "+fact_unit_profile", "+fact_budget_line",
-                 "--resource-type", "seed", "--resource-type", "model"], workdir, staging)
+    build = variants_build(tmp_path_factory)
     connection = duckdb.connect(str(build.database), read_only=True)
     yield connection
     connection.close()
@@ -268,7 +166,9 @@ def test_paraphrased_counts_with_multipliers_and_chinese_numerals(paraphrased):
 
 
 def test_long_grade_and_score(paraphrased):
-    evaluations = {row["unit_name"]: row for row in rows(paraphrased, "select * from fact_evaluation")}
+    evaluations = {row["unit_name"]: row for row in rows(
+        paraphrased, "select * from fact_evaluation where unit_name in (?, ?, ?)",
+        TORCH_CENTRE, PARAPHRASE_UNIT, MISMATCH_UNIT)}
     assert (evaluations[TORCH_CENTRE]["grade"], evaluations[TORCH_CENTRE]["score"]) == ("优", None)
     other = evaluations[PARAPHRASE_UNIT]
     assert (other["grade_raw"], other["grade"], other["score"], other["score_band_grade"]) == (
