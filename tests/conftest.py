@@ -33,32 +33,31 @@ REPO = Path(__file__).resolve().parents[1]
 # which the warehouse tests' own dbt calls give too (tests/warehouse/conftest.py)
 PARSE_KEYS = ((NIGHTLY_VARS, WarehouseLayout.at(REPO).building.name),)
 
-# The test modules that build warehouses, longest first (seconds of one module on this two-core
-# machine, `make test` of 2026-12-02). pytest-xdist (`--dist loadfile --no-loadscope-reorder`,
-# Makefile) hands modules out in collection order; by default it sorts them by their number of
-# tests, which put the Prefect flow (two tests, ~75 s) last, alone on one worker while the other
-# was done. Longest first, the short modules fill the end. The first two start different builds:
-# test_stale_inputs's first test loads two inboxes of its own, and the samples' shared load
-# (tests/shared_builds.py) is built by its next test while the other worker builds the bad inbox.
-# A module missing here only starts later; the order changes no result.
+# The test modules that build warehouses or start servers, longest first (seconds of one module
+# on this two-core machine, `make test` of 2026-12-03). pytest-xdist (`--dist loadfile
+# --no-loadscope-reorder`, Makefile) hands modules out in collection order; by default it sorts
+# them by their number of tests, which put the Prefect flow (two tests, ~60 s) last, alone on
+# one worker while the other was done. Longest first, the short modules fill the end. The first
+# two start different builds: test_stale_inputs's first test loads two inboxes of its own, and
+# the samples' shared load (tests/shared_builds.py) is built by its next test while the other
+# worker builds the bad inbox. A module missing here only starts later; the order changes no
+# result.
 LONGEST_FIRST = (
-    "tests/flows/test_stale_inputs.py",  # 115 s
-    "tests/flows/test_bad_documents.py",  # 100 s: the bad inbox, two full builds
-    "tests/flows/test_nightly_load.py",  # 95 s
-    "tests/flows/test_incremental_build.py",  # 90 s
-    "tests/flows/test_nightly_prefect.py",  # 77 s
-    "tests/flows/test_specimens_warehouse.py",  # 51 s
-    "tests/warehouse/test_analyses.py",  # 50 s
-    "tests/warehouse/test_report_numbers_oracle.py",  # 37 s
-    "tests/flows/test_parallel_extraction.py",  # 32 s
-    "tests/warehouse/test_odd_values.py",  # 28 s
-    "tests/flows/test_nightly_serve.py",  # 27 s
-    "tests/flows/test_logs_heal.py",  # 26 s
-    "tests/warehouse/test_build.py",  # 25 s
-    "tests/warehouse/test_self_evaluation.py",  # 25 s
-    "tests/warehouse/test_marts.py",  # 20 s
-    "tests/flows/test_publish_hygiene.py",  # 16 s
-    "tests/expectations/test_expectations_runner.py",  # 15 s
+    "tests/flows/test_stale_inputs.py",  # 121 s
+    "tests/flows/test_bad_documents.py",  # 79 s: the bad inbox, two full builds
+    "tests/flows/test_nightly_load.py",  # 87 s
+    "tests/flows/test_nightly_prefect.py",  # 59 s
+    "tests/flows/test_incremental_build.py",  # 49 s
+    "tests/flows/test_specimens_warehouse.py",  # 27 s
+    "tests/flows/test_parallel_extraction.py",  # 22 s
+    "tests/warehouse/test_report_numbers_oracle.py",  # 21 s
+    "tests/warehouse/test_odd_values.py",  # 16 s: the variants build (tests/warehouse/variants.py)
+    "tests/flows/test_gates_in_child.py",  # 14 s
+    "tests/warehouse/test_build.py",  # 13 s
+    "tests/flows/test_publish_hygiene.py",  # 12 s
+    "tests/flows/test_nightly_serve.py",  # 10 s
+    "tests/expectations/test_expectations_runner.py",  # 9 s
+    "tests/flows/test_vacuum_policy.py",  # 6 s
 )
 
 
