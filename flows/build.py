@@ -119,7 +119,7 @@ def read_run_results(path: Path) -> list[NodeResult]:
 
 LAUNCH_SCRIPT = Path(__file__).with_name("dbt_launch.py")
 # the tests of macros on constants (tests_dbt, enabled by var macro_unit_tests) check no data:
-# `make test` runs them, a night does not pay for them
+# `make test` runs them (tests/warehouse/test_report_numbers_oracle.py), a night does not pay for them
 NIGHTLY_VARS = ["--vars", json.dumps({"macro_unit_tests": False})]
 # An incremental build starts from a copy of the published warehouse, made by the same project
 # (flows.delta: same models, seeds and macros, or the build is full): the seeds, the models

@@ -3,9 +3,10 @@
 -- multipliers, Chinese numerals (十二, 二十, 一百零五, 两千, 一九九一, 一亿二千万, 三点五), and
 -- null for grades, nil words (int_report_facts_parsed lands those as 0) and junk.
 -- Returns the cases whose reading differs from the expected number.
--- A test of the macro on constants, not of the data: `make test` runs it (and the parse_number
--- oracle, tests/warehouse/test_report_numbers_oracle.py); the nightly build leaves it out
--- (var macro_unit_tests false, flows/build.py): its one query takes seconds to plan.
+-- A test of the macro on constants, not of the data: `make test` runs it beside the parse_number
+-- oracle (tests/warehouse/test_report_numbers_oracle.py compiles it and runs its query); the
+-- nightly build leaves it out (var macro_unit_tests false, flows/build.py): its one query takes
+-- seconds to plan.
 {{ config(enabled=var('macro_unit_tests', true)) }}
 {% set cases = [
     ('567.37', '567.37'), ('0.1', '0.1'), ('20', '20'), ('5,977', '5977'), ('1,869.3', '1869.3'),

@@ -7,6 +7,10 @@ numbers with and without thousands separators, and decimals with a 万 / 亿 mul
 must read the same in both. (The generated cases go to DuckDB a list at a time: the compiled
 expression is long, one query per value would take minutes.)
 
+The same compile brings dbt's own test of the macro on constants (tests_dbt/
+assert_report_numbers_parse.sql, which the nightly build leaves out: var macro_unit_tests), and
+its query runs here too: the differences it finds must be none.
+
 Known differences, pinned below: parse_number reads some malformed Chinese numerals (百九百 as
 1000) that the macro refuses; the macro removes whitespace inside a figure, parse_number only at
 its ends; the warehouse keeps 6 decimal places (numeric(28,6)).
@@ -15,6 +19,7 @@ its ends; the warehouse keeps 6 decimal places (numeric(28,6)).
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -26,16 +31,44 @@ from tests.extract.test_report_facts import to_chinese
 from tests.warehouse.conftest import dbt
 
 INLINE = "select i, {{ pb_report_number('value_raw') }} as value_num from cases order by i"
+# dbt's test of the macro on constants, compiled in the same `dbt compile --inline` after INLINE
+# (one dbt start, not two); its config line is for the project's builds, not an inline query
+DBT_TEST = Path(__file__).resolve().parents[2] / "tests_dbt" / "assert_report_numbers_parse.sql"
+NEXT_QUERY = "-- the next query: tests_dbt/assert_report_numbers_parse.sql"
 CASES = "with cases as (select unnest($1::varchar[]) as value_raw, unnest(range(len($1::varchar[]))) as i) "
 GENERATED = settings(max_examples=20, deadline=None)
 
 
+def dbt_test_text() -> str:
+    lines = DBT_TEST.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("{{ config(")]
+    assert len(kept) == len(lines) - 1
+    return "\n".join(kept)
+
+
 @pytest.fixture(scope="module")
-def sql_reading(tmp_path_factory: pytest.TempPathFactory):
-    """value_raws → the numbers the warehouse reads (a nil word 0, as int_report_facts_parsed lands it)."""
+def compiled_queries(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """INLINE and the dbt test of the macro, compiled by dbt at once."""
     workdir = tmp_path_factory.mktemp("report_numbers")
-    compiled = dbt(["compile", "--quiet", "--inline", INLINE], workdir, workdir / "staging").output.strip()
-    assert compiled.startswith("select i, case"), compiled[:500]
+    inline = f"{INLINE}\n{NEXT_QUERY}\n{dbt_test_text()}"
+    compiled = dbt(["compile", "--quiet", "--inline", inline], workdir, workdir / "staging").output.strip()
+    reading, dbt_test = compiled.split(f"\n{NEXT_QUERY}\n")
+    assert reading.startswith("select i, case"), reading[:500]
+    return reading, dbt_test
+
+
+def test_dbt_s_test_of_the_macro_on_constants_finds_no_difference(compiled_queries):
+    _, dbt_test = compiled_queries
+    assert "with cases as" in dbt_test and "{{" not in dbt_test
+    with duckdb.connect() as connection:
+        connection.execute("pragma disable_optimizer")  # as below: the long expression plans slowly
+        assert connection.execute(dbt_test).fetchall() == []
+
+
+@pytest.fixture(scope="module")
+def sql_reading(compiled_queries):
+    """value_raws → the numbers the warehouse reads (a nil word 0, as int_report_facts_parsed lands it)."""
+    compiled, _ = compiled_queries
     connection = duckdb.connect()
     # DuckDB's optimizer spends ~0.8 s on the long compiled expression at every query, for a
     # handful of rows; without it a query takes ~0.3 s and reads every value the same
