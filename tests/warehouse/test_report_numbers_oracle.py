@@ -36,7 +36,11 @@ INLINE = "select i, {{ pb_report_number('value_raw') }} as value_num from cases 
 DBT_TEST = Path(__file__).resolve().parents[2] / "tests_dbt" / "assert_report_numbers_parse.sql"
 NEXT_QUERY = "-- the next query: tests_dbt/assert_report_numbers_parse.sql"
 CASES = "with cases as (select unnest($1::varchar[]) as value_raw, unnest(range(len($1::varchar[]))) as i) "
-GENERATED = settings(max_examples=20, deadline=None)
+# Each generated example is a list of 40-150 values, read in one query (~0.2 s, whatever its
+# length): 6 examples a test read 1 357 values in 19 queries in all, where 20 examples of 1-100
+# values read 379 in 61 (hypothesis draws short lists most often). Each value is drawn on its
+# own; a list only batches them.
+GENERATED = settings(max_examples=6, deadline=None)
 
 
 def dbt_test_text() -> str:
@@ -109,7 +113,7 @@ def test_known_difference_parse_number_reads_malformed_numerals_the_warehouse_re
 
 
 @GENERATED
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10**12 - 1), st.booleans()), min_size=1, max_size=100))
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10**12 - 1), st.booleans()), min_size=40, max_size=150))
 def test_chinese_numerals_read_alike(sql_reading, numbers):
     written = [to_chinese(number, short_ten) for number, short_ten in numbers]
     assert [parse_number(value) for value in written] == [number for number, _ in numbers]
@@ -117,7 +121,7 @@ def test_chinese_numerals_read_alike(sql_reading, numbers):
 
 
 @GENERATED
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10**15), st.booleans()), min_size=1, max_size=100))
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10**15), st.booleans()), min_size=40, max_size=150))
 def test_arabic_numbers_read_alike(sql_reading, numbers):
     written = [f"{number:,}" if separated else str(number) for number, separated in numbers]
     assert [parse_number(value) for value in written] == [number for number, _ in numbers]
@@ -126,7 +130,7 @@ def test_arabic_numbers_read_alike(sql_reading, numbers):
 
 @GENERATED
 @given(st.lists(st.tuples(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False),
-                          st.sampled_from(["", "万", "亿"])), min_size=1, max_size=100))
+                          st.sampled_from(["", "万", "亿"])), min_size=40, max_size=150))
 def test_decimals_and_multipliers_read_alike(sql_reading, amounts):
     written = [f"{amount:,f}{multiplier}" for amount, multiplier in amounts]
     assert None not in [parse_number(value) for value in written]
