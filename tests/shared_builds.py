@@ -72,10 +72,14 @@ def loaded_samples(tmp_path_factory: pytest.TempPathFactory):
 
 
 def bad_samples(tmp_path_factory: pytest.TempPathFactory):
-    """The bad inbox (tests/flows/bad_inbox.py) loaded once per test run by the flow body: the
-    flow tests' `bad_load` and the warehouse tests' `built_with_bad_document`. Returns (Site,
+    """The bad inbox (tests/flows/bad_inbox.py: the samples, a bad item of every kind, and the
+    specimens with their totals form) loaded once per test run by the flow body: the flow tests'
+    `bad_load`, the specimens' `published` (tests/flows/test_specimens_warehouse.py) and the
+    warehouse tests' `built_with_bad_document`. The specimens share this load rather than have one
+    of their own because each full load costs ~25 s of the test run's CPU. Returns (Site,
     LoadResult, the folder outside the inbox a symlink points into); never modify it."""
-    from tests.flows.bad_inbox import load_bad_inbox
+    from tests.flows.bad_inbox import SPECIMEN_FILES, TOTALS_FORM, load_bad_inbox
     from tests.flows.flow_sites import SAMPLES
 
-    return shared_build(tmp_path_factory, f"bad-{fingerprint(files=SAMPLES.iterdir())}", load_bad_inbox)
+    key = fingerprint(TOTALS_FORM, files=[*SAMPLES.iterdir(), *SPECIMEN_FILES])
+    return shared_build(tmp_path_factory, f"bad-{key}", load_bad_inbox)

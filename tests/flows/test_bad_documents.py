@@ -6,6 +6,11 @@ are told apart from the sample's). The good documents' rows must all be publishe
 indicator rows and 202 fact_budget_line rows of the samples — and each bad item must be loaded
 as an analyst means it, or dropped with an `extraction_issues` row naming file, line and
 reason. Cases that need two runs in a row are in test_stale_inputs.py.
+
+The same inbox also holds the specimens of other provinces' templates and their totals form,
+which test_specimens_warehouse.py checks: one shared load serves both modules instead of two, as
+each full load costs ~25 s of the test run's CPU. So every assertion here reads only its own
+files (a bad item by name, or the samples by SAMPLE_NAMES), never a total of the whole inbox.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from tests.shared_builds import bad_samples
 
 @pytest.fixture(scope="module")
 def bad_load(tmp_path_factory):
-    """The bad inbox loaded once per test run (tests/flows/bad_inbox.py, shared with the warehouse tests)."""
+    """The bad inbox loaded once per test run (tests/flows/bad_inbox.py, shared with the warehouse
+    tests and test_specimens_warehouse.py)."""
     return bad_samples(tmp_path_factory)
 
 

@@ -131,7 +131,7 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def built_with_bad_document(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The samples plus one unreadable document (999_not_a_form.txt): the extractor quarantines it
     with an issue row. It is one file of the flow tests' bad inbox (tests/flows/bad_inbox.py: the
-    samples and a bad item of every kind), loaded once per test run with every dbt test."""
+    samples, a bad item of every kind and the specimens), loaded once per test run with every dbt test."""
     site, _, _ = bad_samples(tmp_path_factory)
     return _published_build(site)
 
