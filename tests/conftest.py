@@ -44,11 +44,10 @@ PARSE_KEYS = ((NIGHTLY_VARS, WarehouseLayout.at(REPO).building.name),)
 # result.
 LONGEST_FIRST = (
     "tests/flows/test_stale_inputs.py",  # 121 s
-    "tests/flows/test_bad_documents.py",  # 79 s: the bad inbox, two full builds
+    "tests/flows/test_bad_documents.py",  # 79 s: the bad inbox (and the specimens), two full builds
     "tests/flows/test_nightly_load.py",  # 87 s
     "tests/flows/test_nightly_prefect.py",  # 59 s
     "tests/flows/test_incremental_build.py",  # 49 s
-    "tests/flows/test_specimens_warehouse.py",  # 27 s with its own load; now reads the bad inbox's load
     "tests/flows/test_parallel_extraction.py",  # 22 s
     "tests/warehouse/test_report_numbers_oracle.py",  # 21 s
     "tests/warehouse/test_odd_values.py",  # 16 s: the variants build (tests/warehouse/variants.py)
