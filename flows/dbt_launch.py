@@ -30,7 +30,9 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    also walking objects that live as long as the process. The launch moves what is imported by
    then out of the collector's sight (`gc.freeze`) and collects the youngest generation every
    50 000 allocations instead of 700: 12 collections, 0.35-0.44 s (`fewer_collections`). Only
-   cyclic garbage waits longer; everything else is freed as before, by reference counting.
+   cyclic garbage waits longer; everything else is freed as before, by reference counting. A
+   lean build (flows/build.py LEAN_GC) sets $PERFBUDGET_DBT_FEWER_COLLECTIONS to `false` and
+   keeps CPython's defaults: its memory comes first.
 """
 
 from __future__ import annotations
@@ -123,12 +125,18 @@ def fewer_collections() -> None:
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
 
 
+def collect_for_this_build() -> None:
+    """Fewer collections unless the build is lean ($PERFBUDGET_DBT_FEWER_COLLECTIONS `false`)."""
+    if os.environ.get("PERFBUDGET_DBT_FEWER_COLLECTIONS", "true") != "false":
+        fewer_collections()
+
+
 def main(argv: list[str]) -> int:
     tie_to(int(argv[1]))
     hash_profile_by_file_name()
     from dbt.cli.main import cli
 
-    fewer_collections()
+    collect_for_this_build()
 
     if os.environ.get("PERFBUDGET_DBT_WAIT_FOR_GO") and not wait_for_go():
         return 1

@@ -5,9 +5,11 @@ And the launch's garbage collection (its point 4)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
+import pytest
 from flow_sites import REPO_ROOT
 
 from flows.dbt_launch import YOUNG_COLLECTION_THRESHOLD, profile_values
@@ -34,11 +36,19 @@ def test_another_file_name_another_setting_or_another_project_folder_count():
     assert profile_values(CONNECTION, "/tmp/second-checkout") != base
 
 
-def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_often():
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, [f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]),
+    ("true", [f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]),
+    ("false", ["(700, 10, 10", "False\n"]),  # a lean build (flows/build.py LEAN_GC): CPython's own
+])
+def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_often(setting, expected):
     """flows/dbt_launch.py point 4, in a fresh interpreter as dbt's launch is."""
     probe = ("import gc, sys; sys.path.insert(0, sys.argv[1]); import dbt_launch; "
-             "before = gc.get_threshold(); dbt_launch.fewer_collections(); "
+             "before = gc.get_threshold(); dbt_launch.collect_for_this_build(); "
              "print(before, gc.get_threshold(), gc.get_freeze_count() > 1000)")
+    env = {key: value for key, value in os.environ.items() if key != "PERFBUDGET_DBT_FEWER_COLLECTIONS"}
+    if setting is not None:
+        env["PERFBUDGET_DBT_FEWER_COLLECTIONS"] = setting
     shown = subprocess.run([sys.executable, "-c", probe, str(REPO_ROOT / "flows")], capture_output=True, text=True,
-                           check=True).stdout.split(") ")
-    assert shown == ["(700, 10, 10", f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]
+                           check=True, env=env).stdout.split(") ")
+    assert shown == ["(700, 10, 10", *expected]

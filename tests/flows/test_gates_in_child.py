@@ -110,6 +110,7 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
     monkeypatch.delenv("PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER", raising=False)
     monkeypatch.delenv("PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD", raising=False)
     monkeypatch.delenv("PERFBUDGET_DBT_ARGS", raising=False)
+    monkeypatch.delenv("PERFBUDGET_DBT_FEWER_COLLECTIONS", raising=False)
 
     def invocation(lean: bool, extra_args: list[str] | None = None):
         return build._invocation(tmp_path / "w.duckdb", tmp_path / "staging", tmp_path / "work", REPO, extra_args,
@@ -120,6 +121,8 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
     assert (lean.env["PERFBUDGET_DUCKDB_MEMORY_LIMIT"], lean.env["PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER"]) == (
         "450MB", "false")
     assert lean.env["PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD"] == "16MB"
+    assert lean.env["PERFBUDGET_DBT_FEWER_COLLECTIONS"] == "false"  # CPython's own collections
+    assert "PERFBUDGET_DBT_FEWER_COLLECTIONS" not in usual.env
     assert "PERFBUDGET_DUCKDB_MEMORY_LIMIT" not in usual.env  # the profile's 1GB, insertion order kept
     assert "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD" not in usual.env
     assert "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER" not in usual.env
