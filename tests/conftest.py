@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from flows.build import NIGHTLY_VARS, dbt_command, keep_parse, kept_parse
+from flows.dbt_launch import YOUNG_COLLECTION_THRESHOLD
 from flows.layout import WarehouseLayout
 from tests.shared_builds import run_root, shared_build
 
@@ -64,12 +65,9 @@ LONGEST_FIRST = (
 # make many short-lived objects beside a large heap that lives as long as the process (Great
 # Expectations, pandas, Prefect, hypothesis), and each full collection walks that heap. On
 # tests/extract, tests/expectations and tests/bench in one process: 5 224 collections took 8.3 s
-# of 48.6 s of CPU; at 50 000, 44 took 2.1 s (2026-12-03). flows/dbt_launch.py does the same for
-# dbt. (No gc.freeze here: a quality gate freezes and unfreezes the heap itself, and its test
-# checks that.)
-YOUNG_COLLECTION_THRESHOLD = 50_000
-
-
+# of 48.6 s of CPU; at 50 000, 44 took 2.1 s (2026-12-03). The threshold is dbt's launch's
+# (flows/dbt_launch.py point 4). (No gc.freeze here: a quality gate freezes and unfreezes the heap
+# itself, and its test checks that.)
 def pytest_configure(config: pytest.Config) -> None:
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
