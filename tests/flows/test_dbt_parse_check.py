@@ -1,7 +1,7 @@
 """What dbt's partial-parse profile check sees (flows/dbt_launch.py `profile_values`): a
 warehouse in another folder, or a lean build's DuckDB settings, reuse the parse; a project in
 another folder does not (dbt's parse holds paths of the project's files, a seed's among them).
-And the launch's garbage collection (its point 4)."""
+And the launch's garbage collection and its events (its points 4 and 5)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,59 @@ def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_oft
     shown = subprocess.run([sys.executable, "-c", probe, str(REPO_ROOT / "flows")], capture_output=True, text=True,
                            check=True, env=env).stdout.split(") ")
     assert shown == ["(700, 10, 10", *expected]
+
+
+# dbt's own event manager, loggers and events, in a fresh interpreter as dbt's launch is: counts
+# the messages dbt makes of events (the work point 5 saves) and prints what each log wrote
+EVENT_PROBE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import dbt_launch
+from dbt.adapters.events.types import SQLQuery
+from dbt.tracking import track_behavior_change_warn
+from dbt_common.events import event_manager
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.logger import LineFormat, LoggerConfig
+from dbt_common.events.types import Note, PrintEvent
+
+made = []
+make = event_manager.msg_from_base_event
+event_manager.msg_from_base_event = lambda e, level=None: made.append(type(e).__name__) or make(e, level=level)
+dbt_launch.drop_unlogged_debug_events()
+for log_level in sys.argv[2].split(","):
+    manager = EventManager()
+    log = Path(sys.argv[3]) / f"{log_level}.log"
+    manager.add_logger(LoggerConfig(name="file", line_format=LineFormat.DebugText, level=EventLevel(log_level),
+                                    output_file_name=str(log)))
+    manager.add_callback(track_behavior_change_warn)
+    if sys.argv[4] == "listener":
+        manager.add_callback(lambda msg: None)
+    manager.fire_event(SQLQuery(conn_name="node", sql="select 42", node_info={}))
+    manager.fire_event(Note(msg="a note at debug"), level=EventLevel.DEBUG)
+    manager.fire_event(PrintEvent(msg="printed"), level=EventLevel.DEBUG)
+    manager.fire_event(Note(msg="a note at info"))
+    text = log.read_text()
+    words = ("select 42", "a note at debug", "printed", "a note at info")
+    print(log_level, made, [word for word in words if word in text])
+    made.clear()
+"""
+
+
+EVERY_EVENT = "['SQLQuery', 'Note', 'PrintEvent', 'Note']"
+EVERY_LINE = "['select 42', 'a note at debug', 'printed', 'a note at info']"
+
+
+@pytest.mark.parametrize(("listener", "expected"), [
+    # at info, the two debug events are dropped before dbt makes a message of them; the print event is not
+    ("none", ["info ['PrintEvent', 'Note'] ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    # a listener of dbt's events other than dbt's own gets every event, as dbt gives them
+    ("listener", [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+])
+def test_the_launch_drops_debug_events_only_where_no_log_or_listener_takes_them(tmp_path, listener, expected):
+    """flows/dbt_launch.py point 5: a debug event costs nothing where every log is at info, and
+    each log holds what it held before."""
+    shown = subprocess.run([sys.executable, "-c", EVENT_PROBE, str(REPO_ROOT / "flows"), "info,debug", str(tmp_path),
+                            listener], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert shown == expected
