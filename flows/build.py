@@ -148,11 +148,14 @@ LEAN_ARGS = ["--threads", "1"]
 LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER": "false",
                  "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD": "16MB",
                  "PERFBUDGET_DUCKDB_ALLOCATOR_BACKGROUND_THREADS": "true"}
-# A lean build keeps CPython's garbage collection as it is (flows/dbt_launch.py point 4): fewer
-# collections saved ~10 % of a small build's dbt time and nothing measurable of a large one's,
-# and they raised dbt's largest RSS by 11-19 MB in the full night at 10 000 forms (bench of
-# 2026-12-03), memory a lean build has not to spare.
-LEAN_GC = {"PERFBUDGET_DBT_FEWER_COLLECTIONS": "false"}
+# A lean build's dbt launch keeps CPython's garbage collection and dbt's events as they are
+# (flows/dbt_launch.py points 4 and 5), memory a lean build has not to spare: fewer collections
+# saved ~10 % of a small build's dbt time and nothing measurable of a large one's, and raised
+# dbt's largest RSS by 11-19 MB in the full night at 10 000 forms; dropping the debug events no
+# log writes (19 % less CPU for a build of the samples) raised it by 25-36 MB there (703 and
+# 718 MB against 741 and 754; benches of 2026-12-03), the collector running less often with
+# fewer objects made.
+LEAN_LAUNCH = {"PERFBUDGET_DBT_FEWER_COLLECTIONS": "false", "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS": "false"}
 # A build that leaves DuckDB's vacuum out (`vacuum=False`): its checkpoint writes what changed and
 # merges no under-filled row groups (profiles/profiles.yml, PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS;
 # flows/load.py `vacuums` says which nights). The caller's own setting wins.
@@ -235,7 +238,7 @@ def _invocation(database: Path, staging_dir: Path, work_dir: Path, project_dir: 
            "PERFBUDGET_DUCKDB_PATH": str(database),
            "PERFBUDGET_STAGING_DIR": str(staging_dir)}
     if lean:
-        env = {**LEAN_SETTINGS, **LEAN_GC, **env}
+        env = {**LEAN_SETTINGS, **LEAN_LAUNCH, **env}
     if not vacuum:
         env = {**NO_VACUUM_SETTINGS, **env}
     command = [*dbt_command(tied_to=os.getpid()), "build", "--project-dir", str(project_dir),

@@ -31,7 +31,7 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    then out of the collector's sight (`gc.freeze`) and collects the youngest generation every
    50 000 allocations instead of 700: 12 collections, 0.35-0.44 s (`fewer_collections`). Only
    cyclic garbage waits longer; everything else is freed as before, by reference counting. A
-   lean build (flows/build.py LEAN_GC) sets $PERFBUDGET_DBT_FEWER_COLLECTIONS to `false` and
+   lean build (flows/build.py LEAN_LAUNCH) sets $PERFBUDGET_DBT_FEWER_COLLECTIONS to `false` and
    keeps CPython's defaults: its memory comes first.
 5. **No work for events no log keeps.** dbt fires several debug events for each node (each SQL
    statement, its status, each connection used and closed), and for each one it makes the
@@ -40,7 +40,10 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    12 % of the CPU of a 425-node build of the samples, most of it for debug events (py-spy,
    2026-12-03). The launch drops a debug event before any of that when no log would write it
    and nothing else listens (`drop_unlogged_debug_events`): what every log holds is the same.
-   With a log at debug (`--log-level-file debug`, `--debug`) every event is handled as dbt does.
+   With a log at debug (`--log-level-file debug`, `--debug`) every event is handled as dbt does;
+   a lean build (flows/build.py LEAN_LAUNCH) sets $PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS to `false`
+   and keeps them all: with fewer objects made the collector ran less often, and its dbt process
+   grew by 25-36 MB.
 """
 
 from __future__ import annotations
@@ -163,12 +166,19 @@ def drop_unlogged_debug_events() -> None:
     EventManager.fire_event = fire_event
 
 
+def events_for_this_build() -> None:
+    """Drop the debug events no log writes unless the build is lean
+    ($PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS `false`)."""
+    if os.environ.get("PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS", "true") != "false":
+        drop_unlogged_debug_events()
+
+
 def main(argv: list[str]) -> int:
     tie_to(int(argv[1]))
     hash_profile_by_file_name()
     from dbt.cli.main import cli
 
-    drop_unlogged_debug_events()
+    events_for_this_build()
     collect_for_this_build()
 
     if os.environ.get("PERFBUDGET_DBT_WAIT_FOR_GO") and not wait_for_go():

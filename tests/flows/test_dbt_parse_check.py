@@ -44,7 +44,7 @@ def test_another_file_name_another_setting_or_another_project_folder_count():
 @pytest.mark.parametrize(("setting", "expected"), [
     (None, [f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]),
     ("true", [f"({YOUNG_COLLECTION_THRESHOLD}, 10, 10", "True\n"]),
-    ("false", ["(700, 10, 10", "False\n"]),  # a lean build (flows/build.py LEAN_GC): CPython's own
+    ("false", ["(700, 10, 10", "False\n"]),  # a lean build (flows/build.py LEAN_LAUNCH): CPython's own
 ])
 def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_often(setting, expected):
     """flows/dbt_launch.py point 4, in a fresh interpreter as dbt's launch is."""
@@ -77,7 +77,7 @@ from dbt_common.events.types import Note, PrintEvent
 made = []
 make = event_manager.msg_from_base_event
 event_manager.msg_from_base_event = lambda e, level=None: made.append(type(e).__name__) or make(e, level=level)
-dbt_launch.drop_unlogged_debug_events()
+dbt_launch.events_for_this_build()
 for log_level in sys.argv[2].split(","):
     manager = EventManager()
     log = Path(sys.argv[3]) / f"{log_level}.log"
@@ -101,15 +101,20 @@ EVERY_EVENT = "['SQLQuery', 'Note', 'PrintEvent', 'Note']"
 EVERY_LINE = "['select 42', 'a note at debug', 'printed', 'a note at info']"
 
 
-@pytest.mark.parametrize(("listener", "expected"), [
+@pytest.mark.parametrize(("listener", "drop", "expected"), [
     # at info, the two debug events are dropped before dbt makes a message of them; the print event is not
-    ("none", ["info ['PrintEvent', 'Note'] ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    ("none", None, ["info ['PrintEvent', 'Note'] ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
     # a listener of dbt's events other than dbt's own gets every event, as dbt gives them
-    ("listener", [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    ("listener", None, [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    # a lean build (flows/build.py LEAN_LAUNCH) keeps every event
+    ("none", "false", [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
 ])
-def test_the_launch_drops_debug_events_only_where_no_log_or_listener_takes_them(tmp_path, listener, expected):
+def test_the_launch_drops_debug_events_only_where_no_log_or_listener_takes_them(tmp_path, listener, drop, expected):
     """flows/dbt_launch.py point 5: a debug event costs nothing where every log is at info, and
     each log holds what it held before."""
+    env = {key: value for key, value in os.environ.items() if key != "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS"}
+    if drop is not None:
+        env["PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS"] = drop
     shown = subprocess.run([sys.executable, "-c", EVENT_PROBE, str(REPO_ROOT / "flows"), "info,debug", str(tmp_path),
-                            listener], capture_output=True, text=True, check=True).stdout.splitlines()
+                            listener], capture_output=True, text=True, check=True, env=env).stdout.splitlines()
     assert shown == expected

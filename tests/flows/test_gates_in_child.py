@@ -111,6 +111,7 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
     monkeypatch.delenv("PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD", raising=False)
     monkeypatch.delenv("PERFBUDGET_DBT_ARGS", raising=False)
     monkeypatch.delenv("PERFBUDGET_DBT_FEWER_COLLECTIONS", raising=False)
+    monkeypatch.delenv("PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS", raising=False)
 
     def invocation(lean: bool, extra_args: list[str] | None = None):
         return build._invocation(tmp_path / "w.duckdb", tmp_path / "staging", tmp_path / "work", REPO, extra_args,
@@ -123,6 +124,8 @@ def test_a_lean_build_runs_dbt_with_one_thread_450mb_and_any_row_order_unless_to
     assert lean.env["PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD"] == "16MB"
     assert lean.env["PERFBUDGET_DBT_FEWER_COLLECTIONS"] == "false"  # CPython's own collections
     assert "PERFBUDGET_DBT_FEWER_COLLECTIONS" not in usual.env
+    assert lean.env["PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS"] == "false"  # dbt's events as dbt fires them
+    assert "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS" not in usual.env
     assert "PERFBUDGET_DUCKDB_MEMORY_LIMIT" not in usual.env  # the profile's 1GB, insertion order kept
     assert "PERFBUDGET_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD" not in usual.env
     assert "PERFBUDGET_DUCKDB_PRESERVE_INSERTION_ORDER" not in usual.env
