@@ -42,8 +42,7 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    and nothing else listens (`drop_unlogged_debug_events`): what every log holds is the same.
    With a log at debug (`--log-level-file debug`, `--debug`) every event is handled as dbt does;
    a lean build (flows/build.py LEAN_LAUNCH) sets $PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS to `false`
-   and keeps them all: with fewer objects made the collector ran less often, and its dbt process
-   grew by 25-36 MB.
+   and keeps them all: its memory comes first (flows/build.py says what was measured).
 """
 
 from __future__ import annotations
