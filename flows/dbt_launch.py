@@ -13,7 +13,7 @@ imports nothing of perfbudget, so it costs no more than dbt's own entry point).
    every test's) would parse the whole project afresh: 10 of the 40 seconds of a sample build.
    The folder of the file cannot change what dbt parses (no model reads `target.path`), so the
    profile check here hashes the file's *name* in place of its path, and the DuckDB settings
-   (`config_options`) without those that only size the build's resources (memory, spilling, insertion order: the
+   without those that only size the build's resources (memory, spilling, insertion order: the
    lean build's differ, `RESOURCE_SETTINGS`), and adds the project's own folder, which dbt
    does not check though its parse holds paths in it (`profile_values`). Everything else dbt
    checks (its version, --vars, the other connection values, dbt_project.yml, every file's
@@ -81,11 +81,10 @@ RESOURCE_SETTINGS = frozenset({"memory_limit", "preserve_insertion_order", "chec
 
 def _parsed_as(key: str, value: object) -> object:
     """A connection value as the profile check sees it: the DuckDB file by its name, the
-    settings without those that only size resources (the profile gives them as DuckDB's
-    `config_options`; `settings` are checked alike)."""
+    settings without those that only size resources."""
     if key == "path" and isinstance(value, str):
         return PurePath(value).name
-    if key in ("config_options", "settings") and isinstance(value, dict):
+    if key == "settings" and isinstance(value, dict):
         return {name: setting for name, setting in value.items() if name not in RESOURCE_SETTINGS}
     return value
 

@@ -14,30 +14,25 @@ from flow_sites import REPO_ROOT
 
 from flows.dbt_launch import YOUNG_COLLECTION_THRESHOLD, profile_values
 
-# the profile gives DuckDB's settings as config_options (profiles/profiles.yml); settings alike
-CONNECTION = [("config_options", {"memory_limit": "450MB", "preserve_insertion_order": "false",
-                                  "storage_compatibility_version": "v1.5.0"}),
-              ("path", "/data/a/builds/.building.duckdb"), ("schema", "main"),
-              ("settings", {"max_vacuum_tasks": "0", "timezone": "UTC"})]
+CONNECTION = [("path", "/data/a/builds/.building.duckdb"), ("schema", "main"),
+              ("settings", {"memory_limit": "450MB", "preserve_insertion_order": False, "max_vacuum_tasks": "0",
+                            "timezone": "UTC"})]
 
 
 def test_the_warehouse_folder_and_the_resource_settings_are_left_out():
-    moved = [("config_options", {"memory_limit": "1GB", "storage_compatibility_version": "v1.5.0"}),
-             ("path", "/elsewhere/b/builds/.building.duckdb"), ("schema", "main"),
-             ("settings", {"max_vacuum_tasks": "100", "timezone": "UTC"})]
+    moved = [("path", "/elsewhere/b/builds/.building.duckdb"), ("schema", "main"),
+             ("settings", {"memory_limit": "1GB", "timezone": "UTC"})]
     assert profile_values(CONNECTION, "/repo") == profile_values(moved, "/repo") == [
-        ("config_options", {"storage_compatibility_version": "v1.5.0"}), ("path", ".building.duckdb"),
-        ("schema", "main"), ("settings", {"timezone": "UTC"}), ("project_root", "/repo")]
+        ("path", ".building.duckdb"), ("schema", "main"), ("settings", {"timezone": "UTC"}),
+        ("project_root", "/repo")]
 
 
 def test_another_file_name_another_setting_or_another_project_folder_count():
-    renamed = [CONNECTION[0], ("path", "/data/a/builds/other.duckdb"), *CONNECTION[2:]]
-    other_zone = [*CONNECTION[:3], ("settings", {"timezone": "Asia/Shanghai"})]
-    other_format = [("config_options", {"storage_compatibility_version": "v1.2.0"}), *CONNECTION[1:]]
+    renamed = [("path", "/data/a/builds/other.duckdb"), *CONNECTION[1:]]
+    other_zone = [*CONNECTION[:2], ("settings", {"timezone": "Asia/Shanghai"})]
     base = profile_values(CONNECTION, "/repo")
     assert profile_values(renamed, "/repo") != base
     assert profile_values(other_zone, "/repo") != base
-    assert profile_values(other_format, "/repo") != base
     assert profile_values(CONNECTION, "/tmp/second-checkout") != base
 
 

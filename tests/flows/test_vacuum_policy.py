@@ -58,8 +58,7 @@ def test_a_build_without_vacuum_sets_duckdb_s_max_vacuum_tasks_to_0_unless_told_
     assert invocation(False).env[VACUUM] == "5"
 
 
-# renders the profile as dbt does and opens DuckDB with its config_options and settings, as dbt-duckdb
-# does (in a child: dbt's flags are global)
+# renders the profile as dbt does and opens DuckDB with its settings (in a child: dbt's flags are global)
 RENDER_PROFILE = """
 import os, duckdb
 from argparse import Namespace
@@ -70,10 +69,7 @@ from dbt.config.renderer import ProfileRenderer
 set_invocation_context(os.environ)
 set_from_args(Namespace(), {})
 profile = Profile.from_raw_profiles(read_profile("profiles"), "perfbudget", ProfileRenderer({}))
-credentials = profile.credentials
-with duckdb.connect(":memory:", config=dict(credentials.config_options)) as connection:
-    for name, value in credentials.settings.items():
-        connection.execute(f"set {name} = '{value}'")
+with duckdb.connect(":memory:", config=dict(profile.credentials.settings)) as connection:
     print(connection.execute("select current_setting('max_vacuum_tasks')").fetchone()[0])
 """
 
