@@ -151,10 +151,10 @@ LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_P
 # A lean build's dbt launch keeps CPython's garbage collection and dbt's events as they are
 # (flows/dbt_launch.py points 4 and 5), memory a lean build has not to spare: fewer collections
 # saved ~10 % of a small build's dbt time and nothing measurable of a large one's, and raised
-# dbt's largest RSS by 11-19 MB in the full night at 10 000 forms. With dbt's events dropped too
-# (19 % less CPU for a build of the samples) that night's largest process took 741 and 754 MB
-# against 703 and 718 MB before both changes; with the lean build keeping its events, 739 MB in
-# one bench (2026-12-03): the cause is not settled, and the lean build keeps them all.
+# dbt's largest RSS by 11-19 MB in the full night at 10 000 forms. With dbt's events dropped and
+# DuckDB's settings given as config_options (since put back, profiles/profiles.yml) that night's
+# largest process took 741 and 754 MB against 703 and 718 MB before; with the events kept, 739 MB
+# (benches of 2026-12-03). Which change it was is not settled; the lean build keeps every event.
 LEAN_LAUNCH = {"PERFBUDGET_DBT_FEWER_COLLECTIONS": "false", "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS": "false"}
 # A build that leaves DuckDB's vacuum out (`vacuum=False`): its checkpoint writes what changed and
 # merges no under-filled row groups (profiles/profiles.yml, PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS;
