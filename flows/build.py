@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.dbt_launch import DROP_UNLOGGED_EVENTS, FEWER_COLLECTIONS
 from flows.progress import dbt_line_progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +156,7 @@ LEAN_SETTINGS = {"PERFBUDGET_DUCKDB_MEMORY_LIMIT": "450MB", "PERFBUDGET_DUCKDB_P
 # DuckDB's settings given as config_options (since put back, profiles/profiles.yml) that night's
 # largest process took 741 and 754 MB against 703 and 718 MB before; with the events kept, 739 MB
 # (benches of 2026-12-03). Which change it was is not settled; the lean build keeps every event.
-LEAN_LAUNCH = {"PERFBUDGET_DBT_FEWER_COLLECTIONS": "false", "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS": "false"}
+LEAN_LAUNCH = {FEWER_COLLECTIONS: "false", DROP_UNLOGGED_EVENTS: "false"}
 # A build that leaves DuckDB's vacuum out (`vacuum=False`): its checkpoint writes what changed and
 # merges no under-filled row groups (profiles/profiles.yml, PERFBUDGET_DUCKDB_MAX_VACUUM_TASKS;
 # flows/load.py `vacuums` says which nights). The caller's own setting wins.

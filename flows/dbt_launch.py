@@ -126,6 +126,15 @@ def wait_for_go() -> bool:
 # the youngest generation is collected after this many allocations (CPython's default: 700);
 # the older two keep their default ratios
 YOUNG_COLLECTION_THRESHOLD = 50_000
+# points 4 and 5 are on unless the build's environment sets these to `false` (a lean build,
+# flows/build.py LEAN_LAUNCH)
+FEWER_COLLECTIONS = "PERFBUDGET_DBT_FEWER_COLLECTIONS"
+DROP_UNLOGGED_EVENTS = "PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS"
+
+
+def _on(variable: str) -> bool:
+    """Whether the build's environment leaves this launch setting on (anything but `false`)."""
+    return os.environ.get(variable, "true") != "false"
 
 
 def fewer_collections() -> None:
@@ -137,7 +146,7 @@ def fewer_collections() -> None:
 
 def collect_for_this_build() -> None:
     """Fewer collections unless the build is lean ($PERFBUDGET_DBT_FEWER_COLLECTIONS `false`)."""
-    if os.environ.get("PERFBUDGET_DBT_FEWER_COLLECTIONS", "true") != "false":
+    if _on(FEWER_COLLECTIONS):
         fewer_collections()
 
 
@@ -167,7 +176,7 @@ def drop_unlogged_debug_events() -> None:
 def events_for_this_build() -> None:
     """Drop the debug events no log writes unless the build is lean
     ($PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS `false`)."""
-    if os.environ.get("PERFBUDGET_DBT_DROP_UNLOGGED_EVENTS", "true") != "false":
+    if _on(DROP_UNLOGGED_EVENTS):
         drop_unlogged_debug_events()
 
 
