@@ -12,9 +12,11 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# pip installs only uv (requirements-uv.txt says why); uv installs the project and its pins.
+$(VENV)/.installed: pyproject.toml requirements-uv.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-uv.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 run: setup

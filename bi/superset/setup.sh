@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up Superset with the perfbudget dashboard against a published warehouse:
 #   bi/superset/setup.sh [--fresh] [WAREHOUSE]     (default data/warehouse/perfbudget.duckdb)
-# 1. bi/.venv from requirements.txt + constraints.txt (made once; again when either file changes)
+# 1. bi/.venv from requirements.txt + constraints.txt, installed by uv (made once; again when either file changes)
 # 2. superset db upgrade (SQLite metadata db in $PERFBUDGET_BI_HOME, default data/bi/)
 # 3. the admin user: password $SUPERSET_ADMIN_PASSWORD, else one generated into data/bi/admin_password
 # 4. superset init
@@ -20,11 +20,13 @@ warehouse="${1:-$REPO/data/warehouse/perfbudget.duckdb}"
 # 1. the BI venv
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 stamp="$BI_VENV/.perfbudget-installed"
-want="$(cat "$BI_DIR/requirements.txt" "$BI_DIR/constraints.txt" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$BI_DIR/requirements.txt" "$BI_DIR/constraints.txt" "$REPO/requirements-uv.txt" | sha256sum | cut -d' ' -f1)"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     echo "== installing Superset into $BI_VENV"
     [[ -x "$BI_VENV/bin/python" ]] || "$python" -m venv "$BI_VENV"
-    "$BI_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    # uv installs (the repository's requirements-uv.txt says why), pip only bootstraps it
+    "$BI_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REPO/requirements-uv.txt"
+    "$BI_VENV/bin/uv" pip install --quiet --python "$BI_VENV/bin/python" \
         -r "$BI_DIR/requirements.txt" -c "$BI_DIR/constraints.txt"
     echo "$want" > "$stamp"
 fi
