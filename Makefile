@@ -12,11 +12,13 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 setup: $(VENV)/.installed
 
-# pip installs only uv (requirements-uv.txt says why); uv installs the project and its pins.
+# pip installs only uv (requirements-uv.txt says why); uv installs the project and its pins, and
+# compiles their bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set (it is on these
+# machines), a module with no .pyc is compiled again by every process that imports it.
 $(VENV)/.installed: pyproject.toml requirements-uv.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-uv.txt
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 run: setup
