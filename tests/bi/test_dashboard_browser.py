@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -218,3 +219,32 @@ def test_dashboard_renders_every_chart_in_chromium(superset):
         assert not chart["empty"], f"{chart['name']} shows no data: {chart['text']}"
         assert chart["drawn"], f"{chart['name']} drew nothing: {chart['text']}"
     assert SCREENSHOT.stat().st_size > 50_000
+
+
+def test_a_bundle_superset_cannot_import_fails_the_setup_naming_the_step(superset, tmp_path):
+    """setup_steps.py runs Superset's commands in one process: a failed import stops the setup
+    with the step, its exit and Superset's own traceback on stderr (Alembic's logging config,
+    loaded by `db upgrade` in the same process, must not have silenced it); the password is never
+    printed. On a copy of the set-up metadata db, so the served one is untouched."""
+    _, password, warehouse, work = superset
+    home = tmp_path / "bi-home"
+    home.mkdir()
+    shutil.copy2(work / "bi-home" / "superset.db", home / "superset.db")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\n", encoding="utf-8")
+    env = {**os.environ, "PERFBUDGET_BI_HOME": str(home), "SUPERSET_CONFIG_PATH": str(BI_DIR / "superset_config.py"),
+           "PERFBUDGET_BI_ADMIN_PASSWORD": password, "SUPERSET_LOG_LEVEL": "warning"}
+    done = subprocess.run([str(BI_PYTHON), str(BI_DIR / "setup_steps.py"), "--bundle", str(broken),
+                           "--warehouse", str(warehouse), "--log", str(home / "steps.log")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [
+        "== superset db upgrade",
+        "== superset fab reset-password --username admin",  # the copied db has its admin already
+        "== superset init",
+        f"== superset import-dashboards -p {broken}",
+    ]
+    first, *rest = done.stderr.splitlines()
+    assert first == f"!! superset import-dashboards -p {broken} exited with 1; the last lines of {home / 'steps.log'}:"
+    assert rest[-1].startswith("simplejson.errors.JSONDecodeError: Expecting property name"), rest[-5:]
+    assert password not in done.stdout + done.stderr
