@@ -12,7 +12,9 @@ started=$SECONDS
 
 missing=()
 command -v chromium > /dev/null || missing+=(chromium)
-fc-list 2> /dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# grep reads the whole list (no -q): with pipefail, fc-list killed by SIGPIPE when grep -q
+# stopped at the first match failed the pipeline, and the installed fonts were installed again
+fc-list 2> /dev/null | grep -i "Noto Sans CJK" > /dev/null || missing+=(fonts-noto-cjk)
 if (( ${#missing[@]} )); then
     echo "== apt-get install ${missing[*]}"
     sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
