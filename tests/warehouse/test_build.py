@@ -3,6 +3,8 @@ rebuild gives identical keys and rows."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from tests.warehouse.conftest import REPO, rows
@@ -46,6 +48,25 @@ def test_marts_carry_their_comments_for_bi_tools(con):
         where schema_name = 'main' and not internal and database_name = current_database()
           and (comment is null or comment = '')""")
     assert uncommented == []
+
+
+def test_every_documented_column_carries_its_yaml_description(built, con):
+    """persist_docs comments every documented column of every model and seed with its description,
+    as written (macros/persist_docs.sql comments them without asking DuckDB for the columns first,
+    so a documented column a model lacks would fail the build instead)."""
+    from flows.layout import WarehouseLayout
+
+    manifest = json.loads((WarehouseLayout.at(built.database.parent).dbt_work / "target" / "manifest.json")
+                          .read_text(encoding="utf-8"))
+    comments = {(schema, table, column): comment for schema, table, column, comment in con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database()").fetchall()}
+    documented = {(node["schema"], node["alias"], name): column["description"]
+                  for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")
+                  and node["config"]["materialized"] != "ephemeral"
+                  for name, column in node["columns"].items()}
+    assert len(documented) > 700
+    assert {key: comments.get(key) for key in documented} == documented
 
 
 # `built` is the nightly load's published file: it also holds the run log (not dbt's), and its
