@@ -24,6 +24,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as exit_:
             if exit_.code not in (None, 0):
                 raise StepFailed(f"superset {shown} exited with {exit_.code}") from exit_
-        except Exception as error:  # noqa: BLE001 - any failure of a command is the step's
+        except Exception as error:  # any failure of a command is the step's: its traceback to the log
+            traceback.print_exc()
+            sys.stderr.flush()
             raise StepFailed(f"superset {shown} failed: {error!r}") from error
         sys.stdout.flush()
         sys.stderr.flush()
