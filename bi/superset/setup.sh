@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up Superset with the perfbudget dashboard against a published warehouse:
 #   bi/superset/setup.sh [--fresh] [WAREHOUSE]     (default data/warehouse/perfbudget.duckdb)
-# 1. bi/.venv from requirements.txt + constraints.txt, installed by uv (made once; again when either file changes)
+# 1. bi/.venv from requirements.txt + constraints.txt, installed by uv (made once; again when one of them
+#    or requirements-uv.txt changes)
 # 2. build_bundle.py zips bi/superset/dashboard/ for WAREHOUSE
 # 3. setup_steps.py runs Superset's own commands in one process, in this order: superset db upgrade
 #    (SQLite metadata db in $PERFBUDGET_BI_HOME, default data/bi/); the admin user (password
