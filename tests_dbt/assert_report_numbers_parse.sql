@@ -5,8 +5,7 @@
 -- Returns the cases whose reading differs from the expected number.
 -- A test of the macro on constants, not of the data: `make test` runs it beside the parse_number
 -- oracle (tests/warehouse/test_report_numbers_oracle.py compiles it and runs its query); the
--- nightly build leaves it out (var macro_unit_tests false, flows/build.py): its one query takes
--- seconds to plan.
+-- nightly build leaves it out (var macro_unit_tests false, flows/build.py): it checks code, not data.
 {{ config(enabled=var('macro_unit_tests', true)) }}
 {% set cases = [
     ('567.37', '567.37'), ('0.1', '0.1'), ('20', '20'), ('5,977', '5977'), ('1,869.3', '1869.3'),
