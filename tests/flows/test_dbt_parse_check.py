@@ -55,7 +55,8 @@ def test_the_launch_freezes_what_it_imported_and_collects_young_objects_less_oft
 
 
 # dbt's own event manager, loggers and events, in a fresh interpreter as dbt's launch is: counts
-# the messages dbt makes of events (the work point 5 saves) and prints what each log wrote
+# the messages dbt makes of events and the events whose arguments it parses (the work point 5
+# saves) and prints what each log wrote
 EVENT_PROBE = """
 import sys
 from pathlib import Path
@@ -69,9 +70,16 @@ from dbt_common.events.event_manager import EventManager
 from dbt_common.events.logger import LineFormat, LoggerConfig
 from dbt_common.events.types import Note, PrintEvent
 
-made = []
+from dbt_common.events import base_types
+made, parsed = [], []
 make = event_manager.msg_from_base_event
 event_manager.msg_from_base_event = lambda e, level=None: made.append(type(e).__name__) or make(e, level=level)
+parse = base_types.ParseDict
+def parse_counted(values, message):
+    if not type(message).__name__.endswith("Msg"):  # an event's own arguments, not the message made of it
+        parsed.append(type(message).__name__)
+    return parse(values, message)
+base_types.ParseDict = parse_counted
 dbt_launch.events_for_this_build()
 for log_level in sys.argv[2].split(","):
     manager = EventManager()
@@ -87,8 +95,9 @@ for log_level in sys.argv[2].split(","):
     manager.fire_event(Note(msg="a note at info"))
     text = log.read_text()
     words = ("select 42", "a note at debug", "printed", "a note at info")
-    print(log_level, made, [word for word in words if word in text])
+    print(log_level, made, parsed, [word for word in words if word in text])
     made.clear()
+    parsed.clear()
 """
 
 
@@ -97,12 +106,16 @@ EVERY_LINE = "['select 42', 'a note at debug', 'printed', 'a note at info']"
 
 
 @pytest.mark.parametrize(("listener", "drop", "expected"), [
-    # at info, the two debug events are dropped before dbt makes a message of them; the print event is not
-    ("none", None, ["info ['PrintEvent', 'Note'] ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    # at info, the two debug events are dropped before dbt parses their arguments or makes a
+    # message of them; the print event is not
+    ("none", None, ["info ['PrintEvent', 'Note'] ['PrintEvent', 'Note'] ['printed', 'a note at info']",
+                    f"debug {EVERY_EVENT} {EVERY_EVENT} {EVERY_LINE}"]),
     # a listener of dbt's events other than dbt's own gets every event, as dbt gives them
-    ("listener", None, [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
-    # a lean build (flows/build.py LEAN_LAUNCH) keeps every event
-    ("none", "false", [f"info {EVERY_EVENT} ['printed', 'a note at info']", f"debug {EVERY_EVENT} {EVERY_LINE}"]),
+    ("listener", None, [f"info {EVERY_EVENT} {EVERY_EVENT} ['printed', 'a note at info']",
+                        f"debug {EVERY_EVENT} {EVERY_EVENT} {EVERY_LINE}"]),
+    # a lean build (flows/build.py LEAN_LAUNCH) keeps every event and parses each as it is made
+    ("none", "false", [f"info {EVERY_EVENT} {EVERY_EVENT} ['printed', 'a note at info']",
+                       f"debug {EVERY_EVENT} {EVERY_EVENT} {EVERY_LINE}"]),
 ])
 def test_the_launch_drops_debug_events_only_where_no_log_or_listener_takes_them(tmp_path, listener, drop, expected):
     """flows/dbt_launch.py point 5: a debug event costs nothing where every log is at info, and
