@@ -458,7 +458,15 @@ def _context():
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
+    # An ephemeral context "saves" its project config, every data source in it serialized, into
+    # an in-memory store that nothing reads back, at each data source added, changed or deleted:
+    # four times a batch (`_validated`), ~7 s of the test suite's CPU (py-spy --gil). Not here.
+    context._save_project_config = _unsaved
     return gx, context
+
+
+def _unsaved() -> None:
+    """The ephemeral context's config save: nothing to do (`_context`)."""
 
 
 def _unexpected(count: int | None, sample: list) -> str:

@@ -215,6 +215,24 @@ def test_no_frame_outlives_its_batch(tmp_path):
     assert alive == []
 
 
+def test_a_gate_serializes_no_context_config_and_still_finds_a_failure(staging, monkeypatch):
+    """The ephemeral context's config is never "saved" (expectations/runner.py `_context`): the
+    four data-source changes of each batch serialized it into a store nothing reads. The gate's
+    outcomes are what they were: the samples pass, a broken row still fails its check."""
+    from great_expectations.data_context.store.data_context_store import DataContextStore
+
+    serialized = []
+    serialize = DataContextStore.serialize
+    monkeypatch.setattr(DataContextStore, "serialize",
+                        lambda self, value: serialized.append(1) or serialize(self, value))
+    report = validate_staging(staging)
+    assert report.success and len(report.outcomes) == 48  # every check of the staging suites
+    rewrite(staging / "budget_lines.csv", lambda rows: rows[0].update(direction="sideways"))
+    failed = [(outcome.table, outcome.column) for outcome in validate_staging(staging).failures]
+    assert failed == [("budget_lines", "direction")]
+    assert serialized == []
+
+
 def test_a_gate_freezes_the_heap_it_starts_with_and_unfreezes_it_after(tmp_path, monkeypatch):
     """The collections after large frames scan only the objects the gate makes: the library and
     its context, alive when it starts, are frozen (gc.freeze) until it ends, failed or not."""
