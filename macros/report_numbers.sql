@@ -1,9 +1,11 @@
 {#
     The reading of a self-evaluation figure's value_raw (staging report_facts), in one place.
     Mirrors extract/report_facts.py parse_number, portably: only the cross_engine regex and
-    try_cast macros, replace() and arithmetic (docs/DESIGN.md §8).
+    try_cast macros, replace(), arithmetic and plain derived tables (docs/DESIGN.md §8).
 
-    pb_report_number(expr)  the number value_raw stands for, or null:
+    pb_report_numbers(relation, column)
+                            a query of every row of `relation` (a CTE or table) with its columns
+                            and `pb_number`, the number `column` stands for, or null:
         '567.37' → 567.37, '5,977' → 5977, '1.2万' → 12000 (a 万/亿 multiplier after Arabic
         digits), '十二' → 12, '二十' → 20, '一百零五' → 105, '两千' → 2000, '一九九一' → 1991,
         '一亿二千万' → 120000000, '三点五' → 3.5, '一点二万' → 12000; null for a grade ('优'),
@@ -37,16 +39,17 @@
 {%- endmacro %}
 
 
-{% macro pb_report_number(expr) -%}
-    {#- Each step is a derived table naming what it reads, so every intermediate text is written
-        once: spliced into one expression, `whole` stood in the SQL ~40 times and the compiled
-        expression was 37 KB, which DuckDB took ~0.7 s to plan (its common-subexpression pass
-        most of that) for every build, whatever the rows. `expr` is read once, innermost; the
-        whole is a scalar subquery correlated with the row. -#}
+{% macro pb_report_numbers(relation, column) -%}
+    {#- Each step is a derived table naming what it computes, so every intermediate text is
+        written once: spliced into one expression, the whole number's text stood in the SQL ~40
+        times and the compiled expression was 37 KB, which DuckDB took ~0.7 s to plan (its
+        common-subexpression pass most of that) for every build, whatever the rows. The steps'
+        columns (pb_text, pb_digits, pb_has_point, pb_core, pb_whole, pb_fraction, pb_yi, pb_wan,
+        pb_low) stay in the result beside the relation's own. -#}
     {%- set section = '0?([0-9]?千)?0?([0-9]?百)?0?([0-9]?十)?0?[0-9]?' -%}
     {%- set positional = '^(' ~ section ~ '亿)?(' ~ section ~ '万)?' ~ section ~ '$' -%}
-    (
         select
+            pb_sections.*,
             case
                 when {{ pb_regexp_matches('pb_sections.pb_text', '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?[万亿]?$') }} then
                     cast({{ pb_try_cast("replace(" ~ pb_regexp_replace('pb_sections.pb_text', '[万亿]$', '') ~ ", ',', '')", dbt.type_numeric()) }}
@@ -77,7 +80,7 @@
                             else 1
                         end
                     as {{ dbt.type_numeric() }})
-            end
+            end as pb_number
         from (
             {#- the whole number's sections of 亿, of 万 and below 万 #}
             select
@@ -101,15 +104,17 @@
                         end as pb_core
                     from (
                         select
-                            pb_spaced.pb_text,
+                            pb_spaced.*,
                             {{ pb_cn_digits('pb_spaced.pb_text') }} as pb_digits,
                             {{ pb_regexp_matches('pb_spaced.pb_text', '点') }} as pb_has_point
                         from (
-                            select {{ pb_regexp_replace(expr, '[[:space:]]', '') }} as pb_text
+                            select
+                                pb_source.*,
+                                {{ pb_regexp_replace('pb_source.' ~ column, '[[:space:]]', '') }} as pb_text
+                            from {{ relation }} as pb_source
                         ) as pb_spaced
                     ) as pb_digits
                 ) as pb_core
             ) as pb_parts
         ) as pb_sections
-    )
 {%- endmacro %}

@@ -1,4 +1,4 @@
--- pb_report_number (macros/report_numbers.sql) reads every value_raw shape of report_facts the
+-- pb_report_numbers (macros/report_numbers.sql) reads every value_raw shape of report_facts the
 -- way extract/report_facts.py parse_number does: Arabic with thousands separators, 万/亿
 -- multipliers, Chinese numerals (十二, 二十, 一百零五, 两千, 一九九一, 一亿二千万, 三点五), and
 -- null for grades, nil words (int_report_facts_parsed lands those as 0) and junk.
@@ -27,12 +27,16 @@ with cases as (
     {% endfor %}
 ),
 
+numbers_read as (
+    {{ pb_report_numbers('cases', 'value_raw') }}
+),
+
 readings as (
     select
         value_raw,
         expected_value,
-        {{ pb_report_number('value_raw') }} as value_num
-    from cases
+        pb_number as value_num
+    from numbers_read
 ),
 
 final as (

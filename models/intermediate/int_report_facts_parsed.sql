@@ -1,5 +1,5 @@
 -- One row per figure of a self-evaluation report (staging report_facts), read once: the number
--- value_raw stands for (macro pb_report_number: commas, 万/亿 multipliers, Chinese numerals), a
+-- value_raw stands for (macro pb_report_numbers: commas, 万/亿 multipliers, Chinese numerals), a
 -- nil word (seed value_vocabulary, value_class nil: 无, 未发生 …) as 0 with is_nil_word, the unit
 -- from seed units_of_measure, and for money figures the amount in 万元 (元 /10000, 千元 /10,
 -- 亿元 ×10000). A zero written without a unit (会议费为零) is 0 万元: 0 in any unit is 0.
@@ -21,13 +21,17 @@ units as (
     select * from {{ ref('units_of_measure') }}
 ),
 
+numbers_read as (
+    {{ pb_report_numbers('report_facts', 'value_raw') }}
+),
+
 read_values as (
     select
-        report_facts.*,
-        {{ pb_regexp_replace('report_facts.fact_key', '#[0-9]+$', '') }} as base_fact_key,
-        {{ pb_regexp_replace('report_facts.value_raw', '[[:space:]]', '') }} as value_text,
-        {{ pb_report_number('report_facts.value_raw') }} as number_read
-    from report_facts
+        numbers_read.*,
+        {{ pb_regexp_replace('numbers_read.fact_key', '#[0-9]+$', '') }} as base_fact_key,
+        numbers_read.pb_text as value_text,
+        numbers_read.pb_number as number_read
+    from numbers_read
 ),
 
 with_nil_words as (

@@ -1,6 +1,6 @@
 """extract/report_facts.py `parse_number` is the oracle of the warehouse's reading of a report figure.
 
-int_report_facts_parsed reads value_raw with macro pb_report_number (and lands a nil word such as
+int_report_facts_parsed reads value_raw with macro pb_report_numbers (and lands a nil word such as
 无 as 0). The macro is compiled once through dbt (`dbt compile --inline`) and run in DuckDB on the
 same cases as parse_number: fixed tricky ones, and hypothesis-generated Chinese numerals, Arabic
 numbers with and without thousands separators, and decimals with a 万 / 亿 multiplier. Every case
@@ -29,7 +29,7 @@ from extract.report_facts import is_nil_word, parse_number
 from tests.extract.test_report_facts import to_chinese
 from tests.warehouse.conftest import dbt
 
-INLINE = "select i, {{ pb_report_number('value_raw') }} as value_num from cases order by i"
+INLINE = "select i, pb_number as value_num from ({{ pb_report_numbers('cases', 'value_raw') }}) as numbers_read order by i"
 # dbt's test of the macro on constants, compiled in the same `dbt compile --inline` after INLINE
 # (one dbt start, not two); its config line is for the project's builds, not an inline query
 DBT_TEST = Path(__file__).resolve().parents[2] / "tests_dbt" / "assert_report_numbers_parse.sql"
@@ -56,7 +56,7 @@ def compiled_queries(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str
     inline = f"{INLINE}\n{NEXT_QUERY}\n{dbt_test_text()}"
     compiled = dbt(["compile", "--quiet", "--inline", inline], workdir, workdir / "staging").output.strip()
     reading, dbt_test = compiled.split(f"\n{NEXT_QUERY}\n")
-    assert reading.startswith("select i, ("), reading[:500]
+    assert reading.startswith("select i, pb_number as value_num from ("), reading[:500]
     return reading, dbt_test
 
 
