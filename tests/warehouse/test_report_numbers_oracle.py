@@ -29,7 +29,8 @@ from extract.report_facts import is_nil_word, parse_number
 from tests.extract.test_report_facts import to_chinese
 from tests.warehouse.conftest import dbt
 
-INLINE = "select i, pb_number as value_num from ({{ pb_report_numbers('cases', 'value_raw') }}) as numbers_read order by i"
+INLINE = ("select i, pb_number as value_num from ({{ pb_report_numbers('cases', 'value_raw') }}) as numbers_read "
+          "order by i")
 # dbt's test of the macro on constants, compiled in the same `dbt compile --inline` after INLINE
 # (one dbt start, not two); its config line is for the project's builds, not an inline query
 DBT_TEST = Path(__file__).resolve().parents[2] / "tests_dbt" / "assert_report_numbers_parse.sql"
