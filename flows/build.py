@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.dbt_launch import DROP_UNLOGGED_EVENTS, FEWER_COLLECTIONS
+from flows.dbt_templates import TEMPLATES_FILE
 from flows.progress import dbt_line_progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -187,24 +188,42 @@ def kept_parse(extra_args: list[str], database: Path) -> Path | None:
     return Path(folder) / f"parse-{key}.msgpack"
 
 
+def _kept_files(target_path: Path, kept: Path) -> list[tuple[Path, Path]]:
+    """(the target folder's file, its kept copy): dbt's parse, and the Jinja templates the launch
+    compiled (flows/dbt_templates.py)."""
+    return [(target_path / PARTIAL_PARSE, kept), (target_path / TEMPLATES_FILE, kept.with_suffix(".templates"))]
+
+
 def reuse_parse(target_path: Path, kept: Path | None) -> None:
     """Start a target folder that has no parse of its own from the kept one (dbt still checks
-    it, file by file, and parses afresh whatever differs)."""
-    own = target_path / PARTIAL_PARSE
-    if kept is not None and kept.exists() and not own.exists():
-        target_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(kept, own)
+    it, file by file, and parses afresh whatever differs), and its compiled templates."""
+    if kept is None:
+        return
+    for own, copy in _kept_files(target_path, kept):
+        if copy.exists() and not own.exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(copy, own)
+
+
+def reuse_parse_of(target_path: Path, other_target: Path) -> None:
+    """Start a new target folder from another build's target folder: its parse and compiled templates."""
+    for name in (PARTIAL_PARSE, TEMPLATES_FILE):
+        if (other_target / name).exists() and not (target_path / name).exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(other_target / name, target_path / name)
 
 
 def keep_parse(target_path: Path, kept: Path | None) -> None:
-    """Keep the target folder's parse for the next new folder (written whole, then renamed in)."""
-    own = target_path / PARTIAL_PARSE
-    if kept is None or not own.exists():
+    """Keep the target folder's parse and compiled templates for the next new folder (each
+    written whole, then renamed in)."""
+    if kept is None:
         return
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
-    shutil.copyfile(own, partial)
-    os.replace(partial, kept)
+    for own, copy in _kept_files(target_path, kept):
+        if own.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_name(f"{copy.name}.{os.getpid()}.part")
+            shutil.copyfile(own, partial)
+            os.replace(partial, copy)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from flows.build import (
     dbt_command,
     kept_parse,
     reuse_parse,
+    reuse_parse_of,
 )
 from flows.layout import WarehouseLayout
 
@@ -49,8 +50,11 @@ def generate_docs(layout: WarehouseLayout, project_dir: Path = REPO_ROOT, timeou
                "DBT_USE_COLORS": "false", "DBT_PROFILES_DIR": str(project_dir / "profiles"),
                "PERFBUDGET_DUCKDB_PATH": str(copy), "PERFBUDGET_STAGING_DIR": str(layout.staging)}
         target = Path(scratch) / "target"
-        nightly = layout.dbt_work / "target" / PARTIAL_PARSE
-        reuse_parse(target, nightly if nightly.exists() else kept_parse(NIGHTLY_VARS, copy))
+        nightly = layout.dbt_work / "target"
+        if (nightly / PARTIAL_PARSE).exists():
+            reuse_parse_of(target, nightly)
+        else:
+            reuse_parse(target, kept_parse(NIGHTLY_VARS, copy))
         command = [*dbt_command(), "docs", "generate", "--static", "--project-dir", str(project_dir),
                    "--profiles-dir", str(project_dir / "profiles"), "--target-path", str(target),
                    "--log-path", str(Path(scratch) / "logs"), *NIGHTLY_VARS]
