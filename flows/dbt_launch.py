@@ -61,6 +61,16 @@ library, so it costs no more than dbt's own entry point).
    catalogue queries, test results, and so on); each set parses a date format, 0.75 s of a
    425-node build. The launch makes each set once per set of text columns and reuses it
    (`one_type_tester_per_kind`), as dbt itself does for results without text.
+8. **Each node's contexts freed when it is done.** For every node dbt makes a Jinja context that
+   holds a callable for each of the project's ~600 macros, each holding the context again, and
+   more for the macros the node runs: cycles, which only the garbage collector frees. A 425-node
+   build of the samples left it 890 000 objects to find (21 young collections, 1.6-1.8 s). The
+   launch empties a node's contexts once its runner has compiled and run it, which frees them
+   by reference counting: 235 000 objects left to the collector (0.35-0.48 s), and a forced run
+   of the samples took 0.90x the CPU (median of five pairs; `free_node_contexts`). Nothing of a
+   context is read after its node's run: the run's result holds the node, the adapter's
+   response and the tables it loaded, not the context. On in every build, lean ones too: it
+   frees memory sooner.
 """
 
 from __future__ import annotations
@@ -259,6 +269,39 @@ def one_type_tester_per_kind() -> None:
     agate_helper.build_type_tester = build_type_tester
 
 
+def free_node_contexts() -> None:
+    """Empty each Jinja context a node made once the node is compiled and run (docstring, point
+    8). The contexts are noted as dbt makes them (`ManifestContext.to_dict`, which every model,
+    test and macro context goes through), per thread, while a runner compiles and executes its
+    node; contexts made outside a node (parsing, hooks, the main thread's queries) are left alone."""
+    import threading
+
+    from dbt.context.manifest import ManifestContext
+    from dbt.task.base import BaseRunner
+
+    made = threading.local()
+    to_dict, compile_and_execute = ManifestContext.to_dict, BaseRunner.compile_and_execute
+
+    def to_dict_noted(self):
+        context = to_dict(self)
+        noted = getattr(made, "contexts", None)
+        if noted is not None:
+            noted.append(context)
+        return context
+
+    def compile_and_execute_then_free(self, manifest, ctx):
+        made.contexts = []
+        try:
+            return compile_and_execute(self, manifest, ctx)
+        finally:
+            contexts, made.contexts = made.contexts, None
+            for context in contexts:
+                context.clear()
+
+    ManifestContext.to_dict = to_dict_noted
+    BaseRunner.compile_and_execute = compile_and_execute_then_free
+
+
 def main(argv: list[str]) -> int:
     tie_to(int(argv[1]))
     hash_profile_by_file_name()
@@ -267,6 +310,7 @@ def main(argv: list[str]) -> int:
     events_for_this_build()
     templates = compile_templates_once(argv[2:])
     one_type_tester_per_kind()
+    free_node_contexts()
     collect_for_this_build()
 
     if os.environ.get("PERFBUDGET_DBT_WAIT_FOR_GO") and not wait_for_go():

@@ -1,6 +1,8 @@
-"""Jinja templates compiled once (flows/dbt_templates.py, flows/dbt_launch.py point 6), and one
-agate type tester per set of text columns (point 7): the same code and the same tables as dbt
-makes them, made less often."""
+"""Work the dbt launch saves dbt (flows/dbt_launch.py points 6 to 8): Jinja templates compiled
+once (flows/dbt_templates.py), one agate type tester per set of text columns, and each node's
+contexts emptied once it ran. The same code, tables and results as dbt makes them, made with
+less work.
+"""
 
 from __future__ import annotations
 
@@ -215,3 +217,65 @@ def test_a_kept_parse_carries_the_compiled_templates_to_a_new_target_folder(tmp_
     (own / TEMPLATES_FILE).write_bytes(b"its own")
     reuse_parse(own, kept)
     assert (own / TEMPLATES_FILE).read_bytes() == b"its own" and (own / PARTIAL_PARSE).read_bytes() == b"parse"
+
+
+# the launch's point 8 in a fresh interpreter (it changes dbt's classes): dbt's context maker and
+# runner replaced by stand-ins first, so that the launch wraps them as it wraps dbt's own
+CONTEXT_PROBE = """
+import sys, threading
+sys.path.insert(0, sys.argv[1])
+import dbt_launch
+from dbt.context.manifest import ManifestContext
+from dbt.task.base import BaseRunner
+
+made = []
+def to_dict(self):
+    context = {"macro": "a callable"}
+    context["context"] = context  # a cycle, as dbt's own
+    made.append(context)
+    return context
+def compile_and_execute(self, manifest, ctx):
+    first, second = ManifestContext.to_dict(None), ManifestContext.to_dict(None)
+    if ctx == "fails":
+        raise RuntimeError("the node failed")
+    return (len(first), len(second))
+ManifestContext.to_dict, BaseRunner.compile_and_execute = to_dict, compile_and_execute
+dbt_launch.free_node_contexts()
+class Runner(BaseRunner):
+    def __init__(self):
+        pass
+    def compile(self, manifest):
+        pass
+runner = Runner()
+outside = ManifestContext.to_dict(None)  # a context made outside a node: kept
+print("result", runner.compile_and_execute(None, "runs"), [len(c) for c in made])
+try:
+    runner.compile_and_execute(None, "fails")
+except RuntimeError as failed:
+    print("raised", failed, [len(c) for c in made])
+ready, go = threading.Event(), threading.Event()
+def other_thread():
+    ManifestContext.to_dict(None)  # while this thread's node runs: not its context
+    ready.set()
+    go.wait()
+def runs_while_the_other_makes_one(self, manifest, ctx):
+    mine = ManifestContext.to_dict(None)
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    ready.wait()
+    return thread
+BaseRunner.compile_and_execute = runs_while_the_other_makes_one
+dbt_launch.free_node_contexts()
+thread = runner.compile_and_execute(None, "runs")
+go.set()
+thread.join()
+print("threads", [len(c) for c in made[-2:]])
+"""
+
+
+def test_a_nodes_contexts_are_emptied_once_it_ran_and_no_others():
+    shown = subprocess.run([sys.executable, "-c", CONTEXT_PROBE, str(REPO_ROOT / "flows")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    assert shown == ["result (2, 2) [2, 0, 0]",  # made inside the run, emptied after; the one outside kept
+                     "raised the node failed [2, 0, 0, 0, 0]",  # a failed node's too
+                     "threads [0, 2]"]  # this thread's node's context, not the other thread's
