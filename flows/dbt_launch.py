@@ -57,9 +57,9 @@ library, so it costs no more than dbt's own entry point).
    (flows/dbt_templates.py says what the key holds and when the file is read), and writes the
    file again when it compiled anything new (`compile_templates_once`).
 7. **One type tester per kind of result.** dbt reads each query's result into an agate table
-   and makes a new set of column types for it whenever a column holds text (most of the
-   catalogue queries, test results, and so on); each set parses a date format, 0.75 s of a
-   425-node build. The launch makes each set once per set of text columns and reuses it
+   and makes a new set of column types for every result in which a column holds text (the
+   adapter's queries of a relation's columns among them); each set makes a date parser, 0.75 s
+   of a 425-node build. The launch makes each set once per set of text columns and reuses it
    (`one_type_tester_per_kind`), as dbt itself does for results without text.
 8. **Each node's contexts freed when it is done.** For every node dbt makes a Jinja context that
    holds a callable for each of the project's ~600 macros, each holding the context again, and
