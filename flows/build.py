@@ -194,23 +194,24 @@ def _kept_files(target_path: Path, kept: Path) -> list[tuple[Path, Path]]:
     return [(target_path / PARTIAL_PARSE, kept), (target_path / TEMPLATES_FILE, kept.with_suffix(".templates"))]
 
 
+def _copy_missing(pairs: list[tuple[Path, Path]]) -> None:
+    """Copy each (own, source) pair's source to `own` where the source exists and `own` does not."""
+    for own, source in pairs:
+        if source.exists() and not own.exists():
+            own.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, own)
+
+
 def reuse_parse(target_path: Path, kept: Path | None) -> None:
     """Start a target folder that has no parse of its own from the kept one (dbt still checks
     it, file by file, and parses afresh whatever differs), and its compiled templates."""
-    if kept is None:
-        return
-    for own, copy in _kept_files(target_path, kept):
-        if copy.exists() and not own.exists():
-            target_path.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copy, own)
+    if kept is not None:
+        _copy_missing(_kept_files(target_path, kept))
 
 
 def reuse_parse_of(target_path: Path, other_target: Path) -> None:
     """Start a new target folder from another build's target folder: its parse and compiled templates."""
-    for name in (PARTIAL_PARSE, TEMPLATES_FILE):
-        if (other_target / name).exists() and not (target_path / name).exists():
-            target_path.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(other_target / name, target_path / name)
+    _copy_missing([(target_path / name, other_target / name) for name in (PARTIAL_PARSE, TEMPLATES_FILE)])
 
 
 def keep_parse(target_path: Path, kept: Path | None) -> None:
